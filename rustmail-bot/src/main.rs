@@ -1,0 +1,2 @@
+//! rustmail-bot binary.
+fn main() {}

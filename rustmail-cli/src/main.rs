@@ -1,0 +1,2 @@
+//! rustmail CLI.
+fn main() {}

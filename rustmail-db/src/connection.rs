@@ -1,0 +1,319 @@
+//! Connecting to `SQLite` or `PostgreSQL` through one diesel `MultiConnection`.
+//!
+//! The backend is chosen from the URL scheme ourselves, because diesel's `establish` on a
+//! `MultiConnection` swallows the real error of the first backend it tries. `SQLite` connections are
+//! tuned on checkout (WAL, foreign keys, busy timeout) and write transactions on `SQLite` start with
+//! `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing on lock upgrade.
+
+use std::fmt;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::error::DbError;
+
+/// One database connection, to either backend. Domain functions take `&mut DbConnection`.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs the same generic expression on whichever concrete connection is inside a
+/// [`DbConnection`]; for the few statements `MultiConnection` cannot express (`RETURNING`).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::DbConnection::Postgresql($c) => $body,
+            $crate::connection::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        })
+    }
+}
+
+/// A parsed database URL: the backend and what to hand to the driver.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    /// For `SQLite`, the file path (or `:memory:`); for Postgres, the whole URL.
+    target: String,
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseUrl")
+            .field("backend", &self.backend)
+            .field("target", &redact_url(&self.target))
+            .finish()
+    }
+}
+
+impl DatabaseUrl {
+    /// `postgres://` or `postgresql://` → Postgres; `sqlite://path` or a plain path → `SQLite`;
+    /// any other scheme is an error that names the URL with its password hidden.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(DbError::InvalidUrl {
+                url: String::new(),
+                reason: "is empty".into(),
+            });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(DbError::InvalidUrl {
+                    url: url.to_owned(),
+                    reason: "names no file (use sqlite://path/to/rustmail.db)".into(),
+                });
+            }
+            return Ok(Self {
+                backend: Backend::Sqlite,
+                target: path.to_owned(),
+            });
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(DbError::InvalidUrl {
+                url: redact_url(url),
+                reason: format!(
+                    "unsupported scheme `{scheme}` (use sqlite://, postgres:// or postgresql://)"
+                ),
+            });
+        }
+        Ok(Self {
+            backend: Backend::Sqlite,
+            target: url.to_owned(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// What the driver is given (a file path for `SQLite`).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The URL for messages and logs, with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.target),
+            Backend::Postgres => redact_url(&self.target),
+        }
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &authority[..at];
+    match userinfo.split_once(':') {
+        Some((user, _password)) => {
+            format!("{scheme}://{user}:***@{}", &rest[at + 1..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// How long a `SQLite` writer waits for the lock before giving up.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Applies the per-connection settings every pooled connection needs.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            c.batch_execute(&format!(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+                SQLITE_BUSY_TIMEOUT.as_millis()
+            ))
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The connection pool type used by [`crate::Db`].
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+
+/// Opens one connection, with the backend's real error on failure.
+pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
+    let mut conn = match url.backend {
+        Backend::Postgres => PgConnection::establish(&url.target).map(DbConnection::Postgresql),
+        Backend::Sqlite => {
+            create_sqlite_file(&url.target)?;
+            SqliteConnection::establish(&url.target).map(DbConnection::Sqlite)
+        }
+    }
+    .map_err(|e| DbError::Connect {
+        url: url.redacted(),
+        reason: e.to_string(),
+    })?;
+    ConnectionSetup
+        .on_acquire(&mut conn)
+        .map_err(|e| DbError::Connect {
+            url: url.redacted(),
+            reason: e.to_string(),
+        })?;
+    Ok(conn)
+}
+
+/// Builds a pool after checking that one connection can be opened (so a bad URL or a stopped
+/// server is reported once, clearly, instead of as a pool timeout).
+pub fn build_pool(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
+    drop(establish(url)?);
+    let manager = ConnectionManager::<DbConnection>::new(url.target.clone());
+    Pool::builder()
+        .max_size(size.max(1))
+        .connection_timeout(Duration::from_secs(15))
+        .connection_customizer(Box::new(ConnectionSetup))
+        .build(manager)
+        .map_err(|e| DbError::Connect {
+            url: url.redacted(),
+            reason: e.to_string(),
+        })
+}
+
+/// Creates a `SQLite` database file with owner-only permissions before `SQLite` opens it, so the
+/// tickets (personal data) are not world-readable.
+fn create_sqlite_file(path: &str) -> Result<(), DbError> {
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| DbError::Connect {
+            url: format!("sqlite://{}", path.display()),
+            reason: format!("cannot create directory {}: {e}", parent.display()),
+        })?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(DbError::Connect {
+            url: format!("sqlite://{}", path.display()),
+            reason: format!("cannot create the database file: {e}"),
+        }),
+    }
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on `SQLite` (take the write lock up front, so
+/// concurrent writers wait on the busy timeout rather than fail when upgrading a read lock), an
+/// ordinary transaction on Postgres. Nested calls become savepoints.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let depth = <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(E::from)?;
+        }
+        DbConnection::Postgresql(c) => {
+            AnsiTransactionManager::begin_transaction(c).map_err(E::from)?;
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
+                .map_err(E::from)?;
+            Ok(value)
+        }
+        Err(err) => {
+            // The original error matters more than a failed rollback (which leaves the
+            // connection marked broken, so the pool discards it).
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_backend_from_scheme() {
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DatabaseUrl::parse("postgresql://h/db").unwrap().backend(), Backend::Postgres);
+        let sqlite = DatabaseUrl::parse("sqlite://data/rustmail.db").unwrap();
+        assert_eq!(sqlite.backend(), Backend::Sqlite);
+        assert_eq!(sqlite.target(), "data/rustmail.db");
+        assert_eq!(DatabaseUrl::parse("rustmail.db").unwrap().backend(), Backend::Sqlite);
+        assert_eq!(DatabaseUrl::parse("/var/lib/x.db").unwrap().target(), "/var/lib/x.db");
+    }
+
+    #[test]
+    fn rejects_other_schemes_without_leaking_the_password() {
+        let err = DatabaseUrl::parse("mysql://root:hunter2@localhost/db").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("mysql"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("root:***@localhost"), "{text}");
+        assert!(DatabaseUrl::parse("").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://u:p@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("plain.db"), "plain.db");
+        let debug = format!("{:?}", DatabaseUrl::parse("postgres://u:secret@h/db").unwrap());
+        assert!(!debug.contains("secret"), "{debug}");
+    }
+}

@@ -1,0 +1,687 @@
+//! Messages of a ticket: inbound DMs, staff replies (numbered), internal notes and system lines;
+//! their relay state, edits (with revisions) and deletions (marks, never removal).
+//!
+//! Every record is keyed by the Discord message that caused it (`source_message_id`), so
+//! recording the same DM or the same `!reply` twice (a retry, a recovery pass, a second bot
+//! process) returns the first record instead of writing a second one.
+
+pub mod relay;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::attachments::{self, NewAttachment};
+use crate::connection::{write_tx, DbConnection};
+use crate::error::{is_unique_violation, DomainError, DomainResult};
+use crate::events::{self, EventKind};
+use crate::ids::{MessageId, MessageRecordId, TicketId, UserId};
+use crate::jobs::{self, Job, JobKind};
+use crate::schema::{message_revisions, messages, tickets as tickets_table};
+use crate::text_enum;
+use crate::tickets::{self, TicketStatus};
+use crate::time::now;
+
+text_enum! {
+    /// Which way a message went.
+    pub enum Direction {
+        /// The user's DM, relayed into the ticket channel.
+        UserToStaff => "user_to_staff",
+        /// A staff reply, relayed to the user's DMs.
+        StaffToUser => "staff_to_user",
+        /// A staff message in the ticket channel that is not a reply: never sent to the user.
+        Internal => "internal",
+        /// A line written by the bot itself.
+        System => "system",
+    }
+}
+
+text_enum! {
+    /// Whether the relay (the bot's copy on the other side) has happened.
+    pub enum RelayState {
+        Pending => "pending",
+        Delivered => "delivered",
+        /// Gave up (e.g. the user blocks DMs); `relay_error` says why.
+        Failed => "failed",
+        /// Nothing to relay (internal notes, system lines).
+        NotRelayed => "not_relayed",
+    }
+}
+
+/// Longest message content accepted (long DMs are split by the bot, never truncated; this only
+/// bounds what one record may hold).
+pub const MAX_CONTENT_CHARS: usize = 100_000;
+
+/// A recorded message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageRecord {
+    pub id: MessageRecordId,
+    pub ticket_id: TicketId,
+    pub direction: Direction,
+    pub author_id: UserId,
+    pub author_name: String,
+    pub author_role: Option<String>,
+    pub anonymous: bool,
+    pub content: String,
+    pub number: Option<i32>,
+    pub source_message_id: Option<MessageId>,
+    pub dm_message_id: Option<MessageId>,
+    pub inbox_message_id: Option<MessageId>,
+    pub relay_state: RelayState,
+    pub relay_attempts: i32,
+    pub relay_error: Option<String>,
+    pub next_attempt_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_by: Option<UserId>,
+}
+
+impl MessageRecord {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub(crate) struct MessageRow {
+    id: i64,
+    ticket_id: i64,
+    direction: String,
+    author_id: i64,
+    author_name: String,
+    author_role: Option<String>,
+    anonymous: bool,
+    content: String,
+    number: Option<i32>,
+    source_message_id: Option<i64>,
+    dm_message_id: Option<i64>,
+    inbox_message_id: Option<i64>,
+    relay_state: String,
+    relay_attempts: i32,
+    relay_error: Option<String>,
+    next_attempt_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    edited_at: Option<NaiveDateTime>,
+    deleted_at: Option<NaiveDateTime>,
+    deleted_by: Option<i64>,
+}
+
+impl TryFrom<MessageRow> for MessageRecord {
+    type Error = diesel::result::Error;
+
+    fn try_from(r: MessageRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: MessageRecordId(r.id),
+            ticket_id: TicketId(r.ticket_id),
+            direction: Direction::from_db(&r.direction)?,
+            author_id: UserId::from_db(r.author_id),
+            author_name: r.author_name,
+            author_role: r.author_role,
+            anonymous: r.anonymous,
+            content: r.content,
+            number: r.number,
+            source_message_id: r.source_message_id.map(MessageId::from_db),
+            dm_message_id: r.dm_message_id.map(MessageId::from_db),
+            inbox_message_id: r.inbox_message_id.map(MessageId::from_db),
+            relay_state: RelayState::from_db(&r.relay_state)?,
+            relay_attempts: r.relay_attempts,
+            relay_error: r.relay_error,
+            next_attempt_at: r.next_attempt_at,
+            created_at: r.created_at,
+            edited_at: r.edited_at,
+            deleted_at: r.deleted_at,
+            deleted_by: r.deleted_by.map(UserId::from_db),
+        })
+    }
+}
+
+pub(crate) fn load_many(
+    query: messages::BoxedQuery<'_, crate::connection::MultiBackend>,
+    conn: &mut DbConnection,
+) -> DomainResult<Vec<MessageRecord>> {
+    let rows = query.select(MessageRow::as_select()).load::<MessageRow>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(MessageRecord::try_from)
+        .collect::<Result<_, _>>()?)
+}
+
+fn load_first(
+    query: messages::BoxedQuery<'_, crate::connection::MultiBackend>,
+    conn: &mut DbConnection,
+) -> DomainResult<Option<MessageRecord>> {
+    Ok(load_many(query.limit(1), conn)?.into_iter().next())
+}
+
+/// The record with this id.
+pub fn get(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<MessageRecord> {
+    load_first(messages::table.filter(messages::id.eq(id.0)).into_boxed(), conn)?
+        .ok_or_else(|| DomainError::not_found("message", id))
+}
+
+/// The record caused by this Discord message (a user's DM or a staff command).
+pub fn find_by_source(conn: &mut DbConnection, source: MessageId) -> DomainResult<Option<MessageRecord>> {
+    load_first(
+        messages::table
+            .filter(messages::source_message_id.eq(source.to_db()))
+            .into_boxed(),
+        conn,
+    )
+}
+
+/// The record whose copy in a DM channel is this message (part 0 or a later part).
+pub fn find_by_dm_message(conn: &mut DbConnection, id: MessageId) -> DomainResult<Option<MessageRecord>> {
+    if let Some(found) = load_first(
+        messages::table
+            .filter(messages::dm_message_id.eq(id.to_db()))
+            .into_boxed(),
+        conn,
+    )? {
+        return Ok(Some(found));
+    }
+    match relay::find_part(conn, id)? {
+        Some(message_id) => get(conn, message_id).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The record whose copy in a ticket channel is this message (part 0 or a later part).
+pub fn find_by_inbox_message(
+    conn: &mut DbConnection,
+    id: MessageId,
+) -> DomainResult<Option<MessageRecord>> {
+    if let Some(found) = load_first(
+        messages::table
+            .filter(messages::inbox_message_id.eq(id.to_db()))
+            .into_boxed(),
+        conn,
+    )? {
+        return Ok(Some(found));
+    }
+    match relay::find_part(conn, id)? {
+        Some(message_id) => get(conn, message_id).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The numbered staff reply `#number` of a ticket.
+pub fn find_by_number(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    number: i32,
+) -> DomainResult<MessageRecord> {
+    load_first(
+        messages::table
+            .filter(messages::ticket_id.eq(ticket.0))
+            .filter(messages::number.eq(number))
+            .into_boxed(),
+        conn,
+    )?
+    .ok_or_else(|| DomainError::not_found("reply", format!("#{number} in ticket #{ticket}")))
+}
+
+/// Every message of a ticket in order (for transcripts, paged by the caller if huge).
+pub fn for_ticket(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<Vec<MessageRecord>> {
+    load_many(
+        messages::table
+            .filter(messages::ticket_id.eq(ticket.0))
+            .order(messages::id.asc())
+            .into_boxed(),
+        conn,
+    )
+}
+
+/// Who wrote a message, as recorded.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub id: UserId,
+    pub name: String,
+    /// The staff member's top role, shown in the user's DM (staff replies only).
+    pub role: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = messages)]
+struct MessageInsert<'a> {
+    ticket_id: i64,
+    direction: &'a str,
+    author_id: i64,
+    author_name: &'a str,
+    author_role: Option<&'a str>,
+    anonymous: bool,
+    content: &'a str,
+    number: Option<i32>,
+    source_message_id: Option<i64>,
+    dm_message_id: Option<i64>,
+    inbox_message_id: Option<i64>,
+    relay_state: &'a str,
+    created_at: NaiveDateTime,
+}
+
+fn insert(conn: &mut DbConnection, row: &MessageInsert<'_>) -> DomainResult<MessageRecordId> {
+    let id: i64 = crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
+        .values(row)
+        .returning(messages::id)
+        .get_result(c))?;
+    Ok(MessageRecordId(id))
+}
+
+fn check_content(content: &str) -> DomainResult<()> {
+    if content.chars().count() > MAX_CONTENT_CHARS {
+        return Err(DomainError::invalid(
+            "content",
+            format!("must be at most {MAX_CONTENT_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A user's DM to record.
+#[derive(Debug, Clone)]
+pub struct InboundDm {
+    pub ticket_id: TicketId,
+    pub dm_message_id: MessageId,
+    pub author: Author,
+    pub content: String,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// What recording a DM did.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub message: MessageRecord,
+    /// False when this Discord message had been recorded before (nothing was written).
+    pub created: bool,
+    /// A scheduled close that the user's message cancelled (staff are told in the channel).
+    pub cancelled_close: Option<Job>,
+    /// Staff who asked to be pinged on the user's next message (`/alert`), now fired.
+    pub alerts: Vec<UserId>,
+}
+
+/// Records a user's DM in their open ticket (idempotent on the DM's id), as pending relay.
+/// Cancels a scheduled or inactivity close and fires the ticket's alerts.
+pub fn record_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<Recorded> {
+    check_content(&dm.content)?;
+    let result = write_tx(conn, |conn| {
+        if let Some(existing) = find_by_source(conn, dm.dm_message_id)? {
+            return Ok(Recorded {
+                message: existing,
+                created: false,
+                cancelled_close: None,
+                alerts: Vec::new(),
+            });
+        }
+        let ticket = tickets::get(conn, dm.ticket_id)?;
+        if ticket.status != TicketStatus::Open {
+            return Err(DomainError::NotOpen(ticket.id));
+        }
+        let at = now();
+        let id = insert(
+            conn,
+            &MessageInsert {
+                ticket_id: dm.ticket_id.0,
+                direction: Direction::UserToStaff.as_str(),
+                author_id: dm.author.id.to_db(),
+                author_name: &dm.author.name,
+                author_role: None,
+                anonymous: false,
+                content: &dm.content,
+                number: None,
+                source_message_id: Some(dm.dm_message_id.to_db()),
+                dm_message_id: Some(dm.dm_message_id.to_db()),
+                inbox_message_id: None,
+                relay_state: RelayState::Pending.as_str(),
+                created_at: at,
+            },
+        )?;
+        attachments::add_all(conn, id, &dm.attachments)?;
+        tickets::touch(conn, dm.ticket_id, at)?;
+        let cancelled_close = jobs::cancel_ticket_jobs(
+            conn,
+            dm.ticket_id,
+            &[JobKind::Close, JobKind::InactivityClose],
+            None,
+        )?
+        .into_iter()
+        .find(|j| j.kind == JobKind::Close);
+        if cancelled_close.is_some() {
+            events::add(conn, dm.ticket_id, EventKind::CloseCancelled, Some(dm.author.id), "user replied")?;
+        }
+        let alerts = crate::access::fire_alerts(conn, dm.ticket_id, at)?;
+        Ok(Recorded {
+            message: get(conn, id)?,
+            created: true,
+            cancelled_close,
+            alerts,
+        })
+    });
+    retry_as_duplicate(conn, result, dm.dm_message_id)
+}
+
+/// A unique violation on the source id means a concurrent caller recorded the same Discord
+/// message first: answer with that record.
+fn retry_as_duplicate(
+    conn: &mut DbConnection,
+    result: DomainResult<Recorded>,
+    source: MessageId,
+) -> DomainResult<Recorded> {
+    match result {
+        Err(DomainError::Database(e)) if is_unique_violation(&e) => match find_by_source(conn, source)? {
+            Some(message) => Ok(Recorded {
+                message,
+                created: false,
+                cancelled_close: None,
+                alerts: Vec::new(),
+            }),
+            None => Err(DomainError::Database(e)),
+        },
+        other => other,
+    }
+}
+
+/// A staff reply to record.
+#[derive(Debug, Clone)]
+pub struct StaffReply {
+    pub ticket_id: TicketId,
+    /// The staff member's command message or interaction id: the idempotency key.
+    pub source_message_id: MessageId,
+    pub author: Author,
+    pub anonymous: bool,
+    pub content: String,
+    pub attachments: Vec<NewAttachment>,
+    /// `time_to_close_thread`: arms an inactivity close this long after the reply.
+    pub inactivity_close_after: Option<std::time::Duration>,
+}
+
+/// Records a staff reply with the ticket's next number, as pending relay (idempotent on the
+/// command's id). Numbers are allocated by an atomic increment on the ticket row, so concurrent
+/// replies get distinct, gap-free numbers.
+pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult<Recorded> {
+    check_content(&reply.content)?;
+    if reply.content.trim().is_empty() && reply.attachments.is_empty() {
+        return Err(DomainError::invalid("content", "a reply needs text or an attachment"));
+    }
+    let result = write_tx(conn, |conn| {
+        if let Some(existing) = find_by_source(conn, reply.source_message_id)? {
+            return Ok(Recorded {
+                message: existing,
+                created: false,
+                cancelled_close: None,
+                alerts: Vec::new(),
+            });
+        }
+        let number = allocate_number(conn, reply.ticket_id)?;
+        let at = now();
+        let id = insert(
+            conn,
+            &MessageInsert {
+                ticket_id: reply.ticket_id.0,
+                direction: Direction::StaffToUser.as_str(),
+                author_id: reply.author.id.to_db(),
+                author_name: &reply.author.name,
+                author_role: reply.author.role.as_deref(),
+                anonymous: reply.anonymous,
+                content: &reply.content,
+                number: Some(number),
+                source_message_id: Some(reply.source_message_id.to_db()),
+                dm_message_id: None,
+                inbox_message_id: None,
+                relay_state: RelayState::Pending.as_str(),
+                created_at: at,
+            },
+        )?;
+        attachments::add_all(conn, id, &reply.attachments)?;
+        diesel::update(tickets_table::table.filter(tickets_table::id.eq(reply.ticket_id.0)))
+            .set(tickets_table::last_activity_at.eq(at))
+            .execute(conn)?;
+        diesel::update(
+            tickets_table::table
+                .filter(tickets_table::id.eq(reply.ticket_id.0))
+                .filter(tickets_table::first_staff_reply_at.is_null()),
+        )
+        .set(tickets_table::first_staff_reply_at.eq(Some(at)))
+        .execute(conn)?;
+        if let Some(after) = reply.inactivity_close_after {
+            jobs::schedule_close(
+                conn,
+                reply.ticket_id,
+                &jobs::CloseSchedule {
+                    kind: JobKind::InactivityClose,
+                    due_at: crate::time::after(after),
+                    by: None,
+                    silent: false,
+                },
+            )?;
+        }
+        Ok(Recorded {
+            message: get(conn, id)?,
+            created: true,
+            cancelled_close: None,
+            alerts: Vec::new(),
+        })
+    });
+    retry_as_duplicate(conn, result, reply.source_message_id)
+}
+
+fn allocate_number(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<i32> {
+    let updated = diesel::update(
+        tickets_table::table
+            .filter(tickets_table::id.eq(ticket.0))
+            .filter(tickets_table::status.eq(TicketStatus::Open.as_str())),
+    )
+    .set(tickets_table::next_message_number.eq(tickets_table::next_message_number + 1))
+    .execute(conn)?;
+    if updated == 0 {
+        tickets::get(conn, ticket)?;
+        return Err(DomainError::NotOpen(ticket));
+    }
+    let next: i32 = tickets_table::table
+        .filter(tickets_table::id.eq(ticket.0))
+        .select(tickets_table::next_message_number)
+        .first(conn)?;
+    Ok(next - 1)
+}
+
+/// Records a staff message in the ticket channel that is not a reply (never relayed).
+pub fn record_internal(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    channel_message: MessageId,
+    author: &Author,
+    content: &str,
+    attachments: &[NewAttachment],
+) -> DomainResult<Recorded> {
+    check_content(content)?;
+    let result = write_tx(conn, |conn| {
+        if let Some(existing) = find_by_source(conn, channel_message)? {
+            return Ok(Recorded {
+                message: existing,
+                created: false,
+                cancelled_close: None,
+                alerts: Vec::new(),
+            });
+        }
+        let id = insert(
+            conn,
+            &MessageInsert {
+                ticket_id: ticket.0,
+                direction: Direction::Internal.as_str(),
+                author_id: author.id.to_db(),
+                author_name: &author.name,
+                author_role: author.role.as_deref(),
+                anonymous: false,
+                content,
+                number: None,
+                source_message_id: Some(channel_message.to_db()),
+                dm_message_id: None,
+                inbox_message_id: Some(channel_message.to_db()),
+                relay_state: RelayState::NotRelayed.as_str(),
+                created_at: now(),
+            },
+        )?;
+        attachments::add_all(conn, id, attachments)?;
+        Ok(Recorded {
+            message: get(conn, id)?,
+            created: true,
+            cancelled_close: None,
+            alerts: Vec::new(),
+        })
+    });
+    retry_as_duplicate(conn, result, channel_message)
+}
+
+/// Records a line written by the bot (e.g. "scheduled close cancelled").
+pub fn record_system(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    bot: &Author,
+    content: &str,
+) -> DomainResult<MessageRecord> {
+    check_content(content)?;
+    let id = insert(
+        conn,
+        &MessageInsert {
+            ticket_id: ticket.0,
+            direction: Direction::System.as_str(),
+            author_id: bot.id.to_db(),
+            author_name: &bot.name,
+            author_role: None,
+            anonymous: false,
+            content,
+            number: None,
+            source_message_id: None,
+            dm_message_id: None,
+            inbox_message_id: None,
+            relay_state: RelayState::NotRelayed.as_str(),
+            created_at: now(),
+        },
+    )?;
+    get(conn, id)
+}
+
+/// A message's earlier content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    pub message_id: MessageRecordId,
+    pub previous_content: String,
+    pub edited_by: UserId,
+    pub edited_at: NaiveDateTime,
+}
+
+/// The outcome of an edit: the record after it, and the content it replaced.
+#[derive(Debug, Clone)]
+pub struct Edited {
+    pub message: MessageRecord,
+    pub previous_content: String,
+}
+
+/// Replaces a message's content, keeping the old content as a revision. Editing to the same text
+/// is a no-op (Discord sends `MESSAGE_UPDATE` for embeds unfurling too).
+pub fn record_edit(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    new_content: &str,
+    edited_by: UserId,
+) -> DomainResult<Edited> {
+    check_content(new_content)?;
+    write_tx(conn, |conn| {
+        let message = get(conn, id)?;
+        if message.is_deleted() {
+            return Err(DomainError::InvalidTransition(format!(
+                "message {id} was deleted and cannot be edited"
+            )));
+        }
+        if message.content == new_content {
+            return Ok(Edited {
+                previous_content: message.content.clone(),
+                message,
+            });
+        }
+        let at = now();
+        diesel::insert_into(message_revisions::table)
+            .values((
+                message_revisions::message_id.eq(id.0),
+                message_revisions::previous_content.eq(&message.content),
+                message_revisions::edited_by.eq(edited_by.to_db()),
+                message_revisions::edited_at.eq(at),
+            ))
+            .execute(conn)?;
+        diesel::update(messages::table.filter(messages::id.eq(id.0)))
+            .set((messages::content.eq(new_content), messages::edited_at.eq(Some(at))))
+            .execute(conn)?;
+        let detail = message.number.map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
+        events::add(conn, message.ticket_id, EventKind::MessageEdited, Some(edited_by), &detail)?;
+        Ok(Edited {
+            message: get(conn, id)?,
+            previous_content: message.content,
+        })
+    })
+}
+
+/// Marks a message deleted (the row and its content stay, for the record).
+pub fn record_delete(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    deleted_by: UserId,
+) -> DomainResult<MessageRecord> {
+    write_tx(conn, |conn| {
+        let message = get(conn, id)?;
+        if message.is_deleted() {
+            return Ok(message);
+        }
+        diesel::update(messages::table.filter(messages::id.eq(id.0)))
+            .set((
+                messages::deleted_at.eq(Some(now())),
+                messages::deleted_by.eq(Some(deleted_by.to_db())),
+            ))
+            .execute(conn)?;
+        let detail = message.number.map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
+        events::add(conn, message.ticket_id, EventKind::MessageDeleted, Some(deleted_by), &detail)?;
+        get(conn, id)
+    })
+}
+
+/// Checks that `editor` may edit or delete reply `#number`: their own, or any if admin.
+pub fn reply_for_staff_change(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    number: i32,
+    editor: UserId,
+    is_admin: bool,
+) -> DomainResult<MessageRecord> {
+    let message = find_by_number(conn, ticket, number)?;
+    if message.author_id != editor && !is_admin {
+        return Err(DomainError::Forbidden(format!(
+            "reply #{number} was written by someone else; only its author or an admin may change it"
+        )));
+    }
+    if message.is_deleted() {
+        return Err(DomainError::InvalidTransition(format!("reply #{number} was deleted")));
+    }
+    Ok(message)
+}
+
+/// The revisions of a message, oldest first.
+pub fn revisions(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<Vec<Revision>> {
+    let rows: Vec<(i64, String, i64, NaiveDateTime)> = message_revisions::table
+        .filter(message_revisions::message_id.eq(id.0))
+        .order(message_revisions::id.asc())
+        .select((
+            message_revisions::message_id,
+            message_revisions::previous_content,
+            message_revisions::edited_by,
+            message_revisions::edited_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(message_id, previous_content, edited_by, edited_at)| Revision {
+            message_id: MessageRecordId(message_id),
+            previous_content,
+            edited_by: UserId::from_db(edited_by),
+            edited_at,
+        })
+        .collect())
+}

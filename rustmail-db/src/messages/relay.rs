@@ -1,0 +1,190 @@
+//! Relay bookkeeping: which Discord copies of a record exist, and what is still to be delivered.
+//!
+//! A relay may need several side effects (a staff reply goes to the DM and to the channel; long
+//! text is split into parts). Each copy is recorded as soon as it exists, so a re-drive after a
+//! crash or an error posts only what is missing.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{get, load_many, MessageRecord, RelayState};
+use crate::connection::{write_tx, DbConnection};
+use crate::error::{is_unique_violation, DomainError, DomainResult};
+use crate::ids::{MessageId, MessageRecordId, TicketId};
+use crate::schema::{message_parts, messages};
+use crate::text_enum;
+use crate::time::now;
+
+text_enum! {
+    /// Where a copy of a message lives.
+    pub enum Side {
+        /// The user's DM channel with the bot.
+        Dm => "dm",
+        /// The ticket channel in the staff guild.
+        Inbox => "inbox",
+    }
+}
+
+/// Records that part `part` (0 = first) of the message now exists on `side` as `discord_id`.
+/// Recording the same copy again is harmless.
+pub fn record_copy(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    side: Side,
+    part: i32,
+    discord_id: MessageId,
+) -> DomainResult<()> {
+    let result = if part == 0 {
+        let target = messages::table.filter(messages::id.eq(id.0));
+        match side {
+            Side::Dm => diesel::update(target)
+                .set(messages::dm_message_id.eq(Some(discord_id.to_db())))
+                .execute(conn),
+            Side::Inbox => diesel::update(target)
+                .set(messages::inbox_message_id.eq(Some(discord_id.to_db())))
+                .execute(conn),
+        }
+    } else {
+        diesel::insert_into(message_parts::table)
+            .values((
+                message_parts::message_id.eq(id.0),
+                message_parts::side.eq(side.as_str()),
+                message_parts::part.eq(part),
+                message_parts::discord_message_id.eq(discord_id.to_db()),
+            ))
+            .execute(conn)
+    };
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every Discord copy of a message on one side, in part order (part 0 first).
+pub fn copies(conn: &mut DbConnection, id: MessageRecordId, side: Side) -> DomainResult<Vec<MessageId>> {
+    let message = get(conn, id)?;
+    let first = match side {
+        Side::Dm => message.dm_message_id,
+        Side::Inbox => message.inbox_message_id,
+    };
+    let rest: Vec<i64> = message_parts::table
+        .filter(message_parts::message_id.eq(id.0))
+        .filter(message_parts::side.eq(side.as_str()))
+        .order(message_parts::part.asc())
+        .select(message_parts::discord_message_id)
+        .load(conn)?;
+    Ok(first
+        .into_iter()
+        .chain(rest.into_iter().map(MessageId::from_db))
+        .collect())
+}
+
+/// How many parts exist on one side (so a re-drive continues after the last one).
+pub fn parts_done(conn: &mut DbConnection, id: MessageRecordId, side: Side) -> DomainResult<i32> {
+    Ok(i32::try_from(copies(conn, id, side)?.len()).unwrap_or(i32::MAX))
+}
+
+pub(crate) fn find_part(conn: &mut DbConnection, discord_id: MessageId) -> DomainResult<Option<MessageRecordId>> {
+    let found: Option<i64> = message_parts::table
+        .filter(message_parts::discord_message_id.eq(discord_id.to_db()))
+        .select(message_parts::message_id)
+        .first(conn)
+        .optional()?;
+    Ok(found.map(MessageRecordId))
+}
+
+/// The relay is complete.
+pub fn mark_delivered(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<MessageRecord> {
+    set_state(conn, id, RelayState::Delivered, None, None)
+}
+
+/// The relay failed for now; try again at `retry_at`.
+pub fn mark_retry(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    error: &str,
+    retry_at: NaiveDateTime,
+) -> DomainResult<MessageRecord> {
+    set_state(conn, id, RelayState::Pending, Some(error), Some(retry_at))
+}
+
+/// The relay failed for good (e.g. the user blocks DMs): recorded as failed, not as sent.
+pub fn mark_failed(conn: &mut DbConnection, id: MessageRecordId, error: &str) -> DomainResult<MessageRecord> {
+    set_state(conn, id, RelayState::Failed, Some(error), None)
+}
+
+/// Puts a failed relay back in the queue (e.g. `/recover` after the user unblocked DMs).
+pub fn requeue(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<MessageRecord> {
+    write_tx(conn, |conn| {
+        let message = get(conn, id)?;
+        if message.relay_state != RelayState::Failed {
+            return Err(DomainError::InvalidTransition(format!(
+                "message {id} is {} and cannot be re-queued",
+                message.relay_state
+            )));
+        }
+        set_state(conn, id, RelayState::Pending, message.relay_error.as_deref(), None)
+    })
+}
+
+fn set_state(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    state: RelayState,
+    error: Option<&str>,
+    retry_at: Option<NaiveDateTime>,
+) -> DomainResult<MessageRecord> {
+    let counts_attempt = state != RelayState::Pending || error.is_some();
+    let updated = diesel::update(messages::table.filter(messages::id.eq(id.0)))
+        .set((
+            messages::relay_state.eq(state.as_str()),
+            messages::relay_error.eq(error),
+            messages::next_attempt_at.eq(retry_at),
+            messages::relay_attempts.eq(messages::relay_attempts + i32::from(counts_attempt)),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(DomainError::not_found("message", id));
+    }
+    get(conn, id)
+}
+
+/// Relays still to do whose retry time has come, oldest first (per ticket order is by id).
+pub fn due(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<MessageRecord>> {
+    let at = now();
+    load_many(
+        messages::table
+            .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+            .filter(
+                messages::next_attempt_at
+                    .is_null()
+                    .or(messages::next_attempt_at.le(at)),
+            )
+            .order(messages::id.asc())
+            .limit(limit)
+            .into_boxed(),
+        conn,
+    )
+}
+
+/// The ticket's relays still to do, in order (delivered after a category is chosen, or after the
+/// channel is created).
+pub fn pending_for_ticket(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<Vec<MessageRecord>> {
+    load_many(
+        messages::table
+            .filter(messages::ticket_id.eq(ticket.0))
+            .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+            .order(messages::id.asc())
+            .into_boxed(),
+        conn,
+    )
+}
+
+/// Counts of relays by state (metrics, `/recover` summary).
+pub fn count_pending(conn: &mut DbConnection) -> DomainResult<i64> {
+    Ok(messages::table
+        .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+        .count()
+        .get_result(conn)?)
+}

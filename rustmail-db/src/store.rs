@@ -1,0 +1,87 @@
+//! [`Db`]: the pool, opened and migrated, with the two ways to reach it.
+//!
+//! The CLI calls [`Db::with_conn`] (plain blocking code); the bot calls [`Db::run`], which moves
+//! the same closure onto tokio's blocking pool so a database round trip never stalls the async
+//! runtime. Both run the same domain functions, which take `&mut DbConnection`.
+
+use crate::connection::{build_pool, Backend, DatabaseUrl, DbConnection, DbPool};
+use crate::error::{DbError, DomainError};
+use crate::migrate::{self, MigrationState};
+
+/// A handle on the database; cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    url: DatabaseUrl,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Connects (without migrating). `pool_size` is the number of pooled connections.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Self, DbError> {
+        let url = DatabaseUrl::parse(url)?;
+        let pool = build_pool(&url, pool_size)?;
+        Ok(Self { pool, url })
+    }
+
+    /// Connects and applies pending migrations: what the bot does at start-up.
+    pub fn open(url: &str, pool_size: u32) -> Result<Self, DbError> {
+        let db = Self::connect(url, pool_size)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// The URL with its password hidden, for messages.
+    pub fn redacted_url(&self) -> String {
+        self.url.redacted()
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub fn migrate(&self) -> Result<Vec<String>, DbError> {
+        let mut conn = self.checkout()?;
+        migrate::run_pending(&mut conn)
+    }
+
+    /// Every migration and whether it is applied.
+    pub fn migration_status(&self) -> Result<Vec<MigrationState>, DbError> {
+        let mut conn = self.checkout()?;
+        migrate::status(&mut conn)
+    }
+
+    /// Runs `f` with a pooled connection on the current thread (CLI, tests, blocking code).
+    pub fn with_conn<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.checkout().map_err(E::from)?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` with a pooled connection on tokio's blocking pool (the bot).
+    pub async fn run<T, F>(&self, f: F) -> Result<T, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.with_conn(f))
+            .await
+            .map_err(|e| DomainError::Db(DbError::Task(e.to_string())))?
+    }
+
+    fn checkout(
+        &self,
+    ) -> Result<diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<DbConnection>>, DbError>
+    {
+        self.pool.get().map_err(|e| DbError::Pool(e.to_string()))
+    }
+}

@@ -1,0 +1,140 @@
+//! Throw-away databases for tests, on both backends.
+//!
+//! [`TestDatabase::sqlite`] makes a file in the temp directory; [`TestDatabase::postgres`] creates
+//! a fresh database on the server named by `RUSTMAIL_TEST_POSTGRES_URL`, so concurrent test runs
+//! never see each other's rows. Both are removed on drop.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::Connection;
+
+use crate::store::Db;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The environment variable naming the Postgres server used by the test suites.
+pub const POSTGRES_ENV: &str = "RUSTMAIL_TEST_POSTGRES_URL";
+
+/// A database that exists for as long as this value.
+pub struct TestDatabase {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+fn unique_suffix() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{}_{}_{}", std::process::id(), n, nanos)
+}
+
+impl TestDatabase {
+    /// A fresh, migrated `SQLite` database in a temporary file.
+    pub fn sqlite() -> Self {
+        let path = std::env::temp_dir().join(format!("rustmail-test-{}.db", unique_suffix()));
+        let url = format!("sqlite://{}", path.display());
+        let db = Db::open(&url, 8).expect("open test sqlite database");
+        Self {
+            db,
+            url,
+            cleanup: Cleanup::File(path),
+        }
+    }
+
+    /// The Postgres server URL for tests, if configured. With `CI=true` an unset variable is a
+    /// failure, never a skip.
+    pub fn postgres_url() -> Option<String> {
+        match std::env::var(POSTGRES_ENV) {
+            Ok(url) if !url.trim().is_empty() => Some(url),
+            _ => {
+                assert!(
+                    std::env::var("CI").map_or(true, |v| v != "true"),
+                    "{POSTGRES_ENV} must be set when CI=true: the Postgres suite is mandatory"
+                );
+                None
+            }
+        }
+    }
+
+    /// A fresh, migrated Postgres database (its own `CREATE DATABASE`) on the server at
+    /// `admin_url`.
+    pub fn postgres(admin_url: &str) -> Self {
+        let name = format!("rustmail_test_{}", unique_suffix());
+        let mut admin = PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("connect to Postgres for tests ({POSTGRES_ENV}): {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let url = replace_database(admin_url, &name);
+        let db = Db::open(&url, 8).expect("open test postgres database");
+        Self {
+            db,
+            url,
+            cleanup: Cleanup::PgDatabase {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+        }
+    }
+}
+
+/// `postgres://u@h:5432/test?x=y` with the database name replaced.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{}", &base[..path_start], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn replaces_the_database_name() {
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(replace_database("postgres://h/db?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+    }
+}
