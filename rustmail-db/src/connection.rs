@@ -1,8 +1,8 @@
-//! Connecting to `SQLite` or `PostgreSQL` through one diesel `MultiConnection`.
+//! Connecting to SQLite or PostgreSQL through one diesel `MultiConnection`.
 //!
 //! The backend is chosen from the URL scheme ourselves, because diesel's `establish` on a
-//! `MultiConnection` swallows the real error of the first backend it tries. `SQLite` connections are
-//! tuned on checkout (WAL, foreign keys, busy timeout) and write transactions on `SQLite` start with
+//! `MultiConnection` swallows the real error of the first backend it tries. SQLite connections are
+//! tuned on checkout (WAL, foreign keys, busy timeout) and write transactions on SQLite start with
 //! `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of failing on lock upgrade.
 
 use std::fmt;
@@ -55,7 +55,7 @@ impl fmt::Display for Backend {
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {
     backend: Backend,
-    /// For `SQLite`, the file path (or `:memory:`); for Postgres, the whole URL.
+    /// For SQLite, the file path (or `:memory:`); for Postgres, the whole URL.
     target: String,
 }
 
@@ -69,7 +69,7 @@ impl fmt::Debug for DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// `postgres://` or `postgresql://` → Postgres; `sqlite://path` or a plain path → `SQLite`;
+    /// `postgres://` or `postgresql://` → Postgres; `sqlite://path` or a plain path → SQLite;
     /// any other scheme is an error that names the URL with its password hidden.
     pub fn parse(url: &str) -> Result<Self, DbError> {
         let url = url.trim();
@@ -115,7 +115,7 @@ impl DatabaseUrl {
         self.backend
     }
 
-    /// What the driver is given (a file path for `SQLite`).
+    /// What the driver is given (a file path for SQLite).
     pub fn target(&self) -> &str {
         &self.target
     }
@@ -129,26 +129,9 @@ impl DatabaseUrl {
     }
 }
 
-/// Replaces the password in `scheme://user:password@host/...` with `***`.
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_owned();
-    };
-    let userinfo = &authority[..at];
-    match userinfo.split_once(':') {
-        Some((user, _password)) => {
-            format!("{scheme}://{user}:***@{}", &rest[at + 1..])
-        }
-        None => url.to_owned(),
-    }
-}
+pub use crate::config::redact_url;
 
-/// How long a `SQLite` writer waits for the lock before giving up.
+/// How long a SQLite writer waits for the lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Applies the per-connection settings every pooled connection needs.
@@ -210,7 +193,7 @@ pub fn build_pool(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
         })
 }
 
-/// Creates a `SQLite` database file with owner-only permissions before `SQLite` opens it, so the
+/// Creates a SQLite database file with owner-only permissions before SQLite opens it, so the
 /// tickets (personal data) are not world-readable.
 fn create_sqlite_file(path: &str) -> Result<(), DbError> {
     if path == ":memory:" || path.starts_with("file:") {
@@ -243,7 +226,7 @@ fn create_sqlite_file(path: &str) -> Result<(), DbError> {
     }
 }
 
-/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on `SQLite` (take the write lock up front, so
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so
 /// concurrent writers wait on the busy timeout rather than fail when upgrading a read lock), an
 /// ordinary transaction on Postgres. Nested calls become savepoints.
 pub fn write_tx<T, E>(

@@ -1,4 +1,4 @@
-//! Rustmail's shared data layer: one schema on `SQLite` or `PostgreSQL`, the configuration, and the
+//! Rustmail's shared data layer: one schema on SQLite or PostgreSQL, the configuration, and the
 //! domain operations that the bot and the `rustmail` CLI both go through.
 //!
 //! Invariants live here and in the database (CHECK constraints, unique and partial unique

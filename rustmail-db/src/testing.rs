@@ -38,7 +38,7 @@ fn unique_suffix() -> String {
 }
 
 impl TestDatabase {
-    /// A fresh, migrated `SQLite` database in a temporary file.
+    /// A fresh, migrated SQLite database in a temporary file.
     pub fn sqlite() -> Self {
         let path = std::env::temp_dir().join(format!("rustmail-test-{}.db", unique_suffix()));
         let url = format!("sqlite://{}", path.display());

@@ -1,4 +1,4 @@
-//! Time helpers: every stored time is UTC, truncated to microseconds so that `SQLite` (which would
+//! Time helpers: every stored time is UTC, truncated to microseconds so that SQLite (which would
 //! keep nanoseconds) and Postgres (microseconds) store and compare the same values.
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};

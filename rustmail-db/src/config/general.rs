@@ -9,7 +9,7 @@ use super::{redact_url, Problems, Secret};
 
 /// Default command prefix.
 pub const DEFAULT_PREFIX: &str = "!";
-/// Default database URL (a `SQLite` file in the working directory).
+/// Default database URL (a SQLite file in the working directory).
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://rustmail.db";
 /// Default connection pool size.
 pub const DEFAULT_POOL_SIZE: u32 = 8;
@@ -121,7 +121,7 @@ pub enum DatabaseKind {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
-    /// `sqlite://path`, `postgres://...`, `postgresql://...` or a plain `SQLite` file path.
+    /// `sqlite://path`, `postgres://...`, `postgresql://...` or a plain SQLite file path.
     pub url: String,
     /// Connections kept in the pool, 1–64.
     pub pool_size: u32,
@@ -137,7 +137,7 @@ impl Default for DatabaseConfig {
 }
 
 impl DatabaseConfig {
-    /// The engine the URL selects (a plain path means `SQLite`).
+    /// The engine the URL selects (a plain path means SQLite).
     pub fn kind(&self) -> DatabaseKind {
         let url = self.url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
