@@ -82,11 +82,11 @@ fn filtered<'a>(filter: &'a TicketFilter, pattern: Option<&'a str>) -> Boxed<'a>
     if let Some(pattern) = pattern {
         let in_messages = messages::table
             .filter(messages::ticket_id.eq(tickets::id))
-            .filter(lower(messages::content).like(pattern));
+            .filter(lower(messages::content).like(pattern).escape('\\'));
         query = query.filter(
             lower(tickets::user_name)
-                .like(pattern)
-                .or(lower(tickets::label.assume_not_null()).like(pattern))
+                .like(pattern).escape('\\')
+                .or(lower(tickets::label.assume_not_null()).like(pattern).escape('\\'))
                 .or(diesel::dsl::exists(in_messages)),
         );
     }

@@ -1,0 +1,44 @@
+# Rustmail tasks. `just` lists them. CI runs `bash .ci/run`, which runs the same test command.
+
+postgres_url := "postgres://postgres@127.0.0.1:5432/test"
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the bot with a config file (SQLite by default: database.url = "sqlite://rustmail.db").
+run config="config.toml":
+    cargo run --release -p rustmail-bot -- --config {{config}}
+
+# All tests, SQLite and Postgres (the README's test command).
+test:
+    RUSTMAIL_TEST_POSTGRES_URL={{postgres_url}} cargo test --workspace --locked
+
+# Only the database story suite on Postgres.
+test-pg:
+    RUSTMAIL_TEST_POSTGRES_URL={{postgres_url}} cargo test -p rustmail-db --test story postgres::
+
+# Formatting check and clippy, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Format everything.
+fmt:
+    cargo fmt --all
+
+# The whole CI script.
+ci:
+    CI=true bash .ci/run
+
+# Create a paired migration: migrations/{sqlite,postgres}/<timestamp>_NAME with up.sql/down.sql.
+migration name:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    version="$(date -u +%Y-%m-%d-%H%M%S)_{{name}}"
+    for backend in sqlite postgres; do
+      mkdir -p "migrations/$backend/$version"
+      printf -- '-- {{name}} (%s)\n' "$backend" > "migrations/$backend/$version/up.sql"
+      printf -- '-- undo {{name}} (%s)\n' "$backend" > "migrations/$backend/$version/down.sql"
+    done
+    echo "created migrations/{sqlite,postgres}/$version"
