@@ -1,0 +1,5 @@
+//! Rustmail's test support: a local Discord simulator ([`sim`]) and validation of requests
+//! against Discord's OpenAPI spec ([`spec`]).
+
+pub mod sim;
+pub mod spec;
