@@ -21,7 +21,12 @@ fn require_open(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<()> {
 
 /// Gives `staff` access to the ticket channel. Adding someone who already has access is a
 /// conflict, so the command can say so.
-pub fn add_staff(conn: &mut DbConnection, ticket: TicketId, staff: UserId, by: UserId) -> DomainResult<()> {
+pub fn add_staff(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    staff: UserId,
+    by: UserId,
+) -> DomainResult<()> {
     write_tx(conn, |conn| {
         require_open(conn, ticket)?;
         diesel::insert_into(ticket_staff_access::table)
@@ -39,12 +44,23 @@ pub fn add_staff(conn: &mut DbConnection, ticket: TicketId, staff: UserId, by: U
                     e.into()
                 }
             })?;
-        events::add(conn, ticket, EventKind::StaffAdded, Some(by), &staff.to_string())
+        events::add(
+            conn,
+            ticket,
+            EventKind::StaffAdded,
+            Some(by),
+            &staff.to_string(),
+        )
     })
 }
 
 /// Revokes access given with [`add_staff`].
-pub fn remove_staff(conn: &mut DbConnection, ticket: TicketId, staff: UserId, by: UserId) -> DomainResult<()> {
+pub fn remove_staff(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    staff: UserId,
+    by: UserId,
+) -> DomainResult<()> {
     write_tx(conn, |conn| {
         let updated = diesel::update(
             ticket_staff_access::table
@@ -62,7 +78,13 @@ pub fn remove_staff(conn: &mut DbConnection, ticket: TicketId, staff: UserId, by
                 "<@{staff}> was not given access to this ticket"
             )));
         }
-        events::add(conn, ticket, EventKind::StaffRemoved, Some(by), &staff.to_string())
+        events::add(
+            conn,
+            ticket,
+            EventKind::StaffRemoved,
+            Some(by),
+            &staff.to_string(),
+        )
     })
 }
 
@@ -100,7 +122,11 @@ pub fn set_alert(conn: &mut DbConnection, ticket: TicketId, staff: UserId) -> Do
 }
 
 /// Cancels `staff`'s alert; `false` when there was none.
-pub fn cancel_alert(conn: &mut DbConnection, ticket: TicketId, staff: UserId) -> DomainResult<bool> {
+pub fn cancel_alert(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    staff: UserId,
+) -> DomainResult<bool> {
     let updated = diesel::update(
         alerts::table
             .filter(alerts::ticket_id.eq(ticket.0))
@@ -114,21 +140,31 @@ pub fn cancel_alert(conn: &mut DbConnection, ticket: TicketId, staff: UserId) ->
 }
 
 /// Fires every live alert of the ticket (the user just wrote); returns whom to ping.
-pub(crate) fn fire_alerts(conn: &mut DbConnection, ticket: TicketId, at: NaiveDateTime) -> DomainResult<Vec<UserId>> {
+pub(crate) fn fire_alerts(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    at: NaiveDateTime,
+) -> DomainResult<Vec<UserId>> {
     let live = alerts::table
         .filter(alerts::ticket_id.eq(ticket.0))
         .filter(alerts::fired_at.is_null())
         .filter(alerts::cancelled_at.is_null());
     let staff: Vec<i64> = live.select(alerts::staff_id).load(conn)?;
     if !staff.is_empty() {
-        diesel::update(live).set(alerts::fired_at.eq(Some(at))).execute(conn)?;
+        diesel::update(live)
+            .set(alerts::fired_at.eq(Some(at)))
+            .execute(conn)?;
     }
     Ok(staff.into_iter().map(UserId::from_db).collect())
 }
 
 /// Housekeeping when a ticket closes: live alerts and reminders are cancelled (their jobs are
 /// cancelled by the close itself).
-pub(crate) fn on_ticket_closed(conn: &mut DbConnection, ticket: TicketId, at: NaiveDateTime) -> DomainResult<()> {
+pub(crate) fn on_ticket_closed(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    at: NaiveDateTime,
+) -> DomainResult<()> {
     diesel::update(
         alerts::table
             .filter(alerts::ticket_id.eq(ticket.0))

@@ -101,16 +101,26 @@ fn load(
     query: operator_actions::BoxedQuery<'_, crate::connection::MultiBackend>,
     conn: &mut DbConnection,
 ) -> DomainResult<Vec<Action>> {
-    let rows = query.select(ActionRow::as_select()).load::<ActionRow>(conn)?;
-    Ok(rows.into_iter().map(Action::try_from).collect::<Result<_, _>>()?)
+    let rows = query
+        .select(ActionRow::as_select())
+        .load::<ActionRow>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(Action::try_from)
+        .collect::<Result<_, _>>()?)
 }
 
 /// The action with this id.
 pub fn get(conn: &mut DbConnection, id: ActionId) -> DomainResult<Action> {
-    load(operator_actions::table.filter(operator_actions::id.eq(id.0)).into_boxed(), conn)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| DomainError::not_found("operator action", id))
+    load(
+        operator_actions::table
+            .filter(operator_actions::id.eq(id.0))
+            .into_boxed(),
+        conn,
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| DomainError::not_found("operator action", id))
 }
 
 /// An action to queue.
@@ -127,7 +137,8 @@ pub struct NewAction {
 /// ticket actions), so the CLI can refuse bad requests before the bot ever sees them.
 pub fn enqueue(conn: &mut DbConnection, action: &NewAction) -> DomainResult<Action> {
     write_tx(conn, |conn| {
-        if action.kind == ActionKind::Recover {} else {
+        if action.kind == ActionKind::Recover {
+        } else {
             let ticket_id = action
                 .ticket_id
                 .ok_or_else(|| DomainError::invalid("ticket", "this action needs a ticket id"))?;
@@ -136,7 +147,8 @@ pub fn enqueue(conn: &mut DbConnection, action: &NewAction) -> DomainResult<Acti
                 return Err(DomainError::NotOpen(ticket_id));
             }
             if action.kind == ActionKind::CancelClose
-                && crate::jobs::live_for_ticket(conn, ticket_id, crate::jobs::JobKind::Close)?.is_none()
+                && crate::jobs::live_for_ticket(conn, ticket_id, crate::jobs::JobKind::Close)?
+                    .is_none()
             {
                 return Err(DomainError::InvalidTransition(format!(
                     "ticket #{ticket_id} has no scheduled close"
@@ -201,7 +213,12 @@ pub fn claim_next(
 }
 
 /// Records the result of an executed action.
-pub fn complete(conn: &mut DbConnection, id: ActionId, outcome: Outcome, result: &str) -> DomainResult<Action> {
+pub fn complete(
+    conn: &mut DbConnection,
+    id: ActionId,
+    outcome: Outcome,
+    result: &str,
+) -> DomainResult<Action> {
     let updated = diesel::update(
         operator_actions::table
             .filter(operator_actions::id.eq(id.0))
@@ -217,7 +234,9 @@ pub fn complete(conn: &mut DbConnection, id: ActionId, outcome: Outcome, result:
     if updated == 0 {
         let action = get(conn, id)?;
         if action.completed_at.is_some() {
-            return Err(DomainError::InvalidTransition(format!("operator action {id} is already complete")));
+            return Err(DomainError::InvalidTransition(format!(
+                "operator action {id} is already complete"
+            )));
         }
     }
     get(conn, id)

@@ -60,7 +60,16 @@ fn info_columns() -> InfoColumns {
     )
 }
 
-type InfoRow = (i64, i64, String, Option<String>, i64, String, bool, NaiveDateTime);
+type InfoRow = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    i64,
+    String,
+    bool,
+    NaiveDateTime,
+);
 
 fn to_info(r: InfoRow) -> AttachmentInfo {
     AttachmentInfo {
@@ -83,15 +92,22 @@ pub(crate) fn add_all(
 ) -> DomainResult<()> {
     for file in files {
         if file.filename.trim().is_empty() {
-            return Err(DomainError::invalid("attachment.filename", "must not be empty"));
+            return Err(DomainError::invalid(
+                "attachment.filename",
+                "must not be empty",
+            ));
         }
         if file.size_bytes < 0 {
-            return Err(DomainError::invalid("attachment.size_bytes", "must not be negative"));
+            return Err(DomainError::invalid(
+                "attachment.size_bytes",
+                "must not be negative",
+            ));
         }
         diesel::insert_into(attachments::table)
             .values((
                 attachments::message_id.eq(message.0),
-                attachments::discord_attachment_id.eq(file.discord_attachment_id.map(AttachmentId::to_db)),
+                attachments::discord_attachment_id
+                    .eq(file.discord_attachment_id.map(AttachmentId::to_db)),
                 attachments::filename.eq(&file.filename),
                 attachments::content_type.eq(file.content_type.as_deref()),
                 attachments::size_bytes.eq(file.size_bytes),
@@ -106,7 +122,10 @@ pub(crate) fn add_all(
 }
 
 /// The attachments of one message.
-pub fn for_message(conn: &mut DbConnection, message: MessageRecordId) -> DomainResult<Vec<AttachmentInfo>> {
+pub fn for_message(
+    conn: &mut DbConnection,
+    message: MessageRecordId,
+) -> DomainResult<Vec<AttachmentInfo>> {
     let rows: Vec<InfoRow> = attachments::table
         .filter(attachments::message_id.eq(message.0))
         .order(attachments::id.asc())

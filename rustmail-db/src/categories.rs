@@ -63,16 +63,25 @@ pub fn validate_name(name: &str) -> DomainResult<String> {
         return Err(DomainError::invalid("name", "must not be empty"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(DomainError::invalid("name", format!("must be at most {MAX_NAME_CHARS} characters")));
+        return Err(DomainError::invalid(
+            "name",
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        ));
     }
     if name.contains('|') {
         return Err(DomainError::invalid("name", "must not contain `|`"));
     }
     if name_key(name) == "default" {
-        return Err(DomainError::invalid("name", "`default` is reserved for the inbox"));
+        return Err(DomainError::invalid(
+            "name",
+            "`default` is reserved for the inbox",
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(DomainError::invalid("name", "must not contain control characters"));
+        return Err(DomainError::invalid(
+            "name",
+            "must not contain control characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -96,10 +105,17 @@ pub fn create(conn: &mut DbConnection, new: &NewCategory) -> DomainResult<Catego
             format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
         ));
     }
-    let emoji = new.emoji.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let emoji = new
+        .emoji
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
     if let Some(e) = emoji {
         if e.chars().count() > 64 {
-            return Err(DomainError::invalid("emoji", "must be one emoji or a custom emoji tag"));
+            return Err(DomainError::invalid(
+                "emoji",
+                "must be one emoji or a custom emoji tag",
+            ));
         }
     }
     write_tx(conn, |conn| {
@@ -134,7 +150,10 @@ fn name_taken(e: diesel::result::Error, name: &str) -> DomainError {
 /// Every category in display order.
 pub fn list(conn: &mut DbConnection) -> DomainResult<Vec<Category>> {
     Ok(ticket_categories::table
-        .order((ticket_categories::position.asc(), ticket_categories::id.asc()))
+        .order((
+            ticket_categories::position.asc(),
+            ticket_categories::id.asc(),
+        ))
         .select(Category::as_select())
         .load(conn)?)
 }
@@ -161,7 +180,9 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> DomainResult<Category> {
         .select(Category::as_select())
         .first(conn)
         .optional()?;
-    if let Some(c) = found { Ok(c) } else {
+    if let Some(c) = found {
+        Ok(c)
+    } else {
         let names: Vec<String> = list(conn)?.into_iter().map(|c| c.name).collect();
         let valid = if names.is_empty() {
             "there are no categories".to_owned()
@@ -220,7 +241,8 @@ pub fn delete(conn: &mut DbConnection, name: &str) -> DomainResult<Category> {
         )
         .set(crate::schema::category_selections::chosen_category_id.eq(None::<i64>))
         .execute(conn)?;
-        diesel::delete(ticket_categories::table.filter(ticket_categories::id.eq(category.id.0))).execute(conn)?;
+        diesel::delete(ticket_categories::table.filter(ticket_categories::id.eq(category.id.0)))
+            .execute(conn)?;
         Ok(category)
     })
 }
@@ -250,7 +272,10 @@ pub fn prompt(conn: &mut DbConnection) -> DomainResult<PromptSettings> {
 /// Turns the prompt on or off.
 pub fn set_prompt_enabled(conn: &mut DbConnection, enabled: bool) -> DomainResult<PromptSettings> {
     diesel::update(category_prompt::table.filter(category_prompt::id.eq(1)))
-        .set((category_prompt::enabled.eq(enabled), category_prompt::updated_at.eq(now())))
+        .set((
+            category_prompt::enabled.eq(enabled),
+            category_prompt::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     prompt(conn)
 }
@@ -271,7 +296,10 @@ pub fn set_prompt_timeout(conn: &mut DbConnection, seconds: i64) -> DomainResult
             )
         })?;
     diesel::update(category_prompt::table.filter(category_prompt::id.eq(1)))
-        .set((category_prompt::timeout_seconds.eq(seconds), category_prompt::updated_at.eq(now())))
+        .set((
+            category_prompt::timeout_seconds.eq(seconds),
+            category_prompt::updated_at.eq(now()),
+        ))
         .execute(conn)?;
     prompt(conn)
 }

@@ -236,9 +236,10 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    let depth = <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-        .transaction_depth()
-        .map_err(E::from)?;
+    let depth =
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .map_err(E::from)?;
     if depth.is_some() {
         return conn.transaction(f);
     }
@@ -271,13 +272,25 @@ mod tests {
 
     #[test]
     fn picks_backend_from_scheme() {
-        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("postgresql://h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            Backend::Postgres
+        );
         let sqlite = DatabaseUrl::parse("sqlite://data/rustmail.db").unwrap();
         assert_eq!(sqlite.backend(), Backend::Sqlite);
         assert_eq!(sqlite.target(), "data/rustmail.db");
-        assert_eq!(DatabaseUrl::parse("rustmail.db").unwrap().backend(), Backend::Sqlite);
-        assert_eq!(DatabaseUrl::parse("/var/lib/x.db").unwrap().target(), "/var/lib/x.db");
+        assert_eq!(
+            DatabaseUrl::parse("rustmail.db").unwrap().backend(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/var/lib/x.db").unwrap().target(),
+            "/var/lib/x.db"
+        );
     }
 
     #[test]
@@ -293,10 +306,16 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgres://u:p@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:p@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("plain.db"), "plain.db");
-        let debug = format!("{:?}", DatabaseUrl::parse("postgres://u:secret@h/db").unwrap());
+        let debug = format!(
+            "{:?}",
+            DatabaseUrl::parse("postgres://u:secret@h/db").unwrap()
+        );
         assert!(!debug.contains("secret"), "{debug}");
     }
 }

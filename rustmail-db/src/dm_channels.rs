@@ -43,9 +43,13 @@ pub fn get(conn: &mut DbConnection, user: UserId) -> DomainResult<Option<DmChann
 /// Remembers the user's DM channel (insert or update; no upsert so it works on both backends).
 pub fn remember(conn: &mut DbConnection, user: UserId, channel: ChannelId) -> DomainResult<()> {
     write_tx(conn, |conn| {
-        let updated = diesel::update(dm_channels::table.filter(dm_channels::user_id.eq(user.to_db())))
-            .set((dm_channels::channel_id.eq(channel.to_db()), dm_channels::updated_at.eq(now())))
-            .execute(conn)?;
+        let updated =
+            diesel::update(dm_channels::table.filter(dm_channels::user_id.eq(user.to_db())))
+                .set((
+                    dm_channels::channel_id.eq(channel.to_db()),
+                    dm_channels::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
         if updated == 0 {
             diesel::insert_into(dm_channels::table)
                 .values((
@@ -86,4 +90,43 @@ pub fn all(conn: &mut DbConnection) -> DomainResult<Vec<DmChannel>> {
         .into_iter()
         .map(from_row)
         .collect())
+}
+
+/// Remembers the user's DM channel and advances the last-seen DM in one statement in the common
+/// case (the row exists): what the bot does for every DM it records.
+pub fn seen(
+    conn: &mut DbConnection,
+    user: UserId,
+    channel: ChannelId,
+    message: MessageId,
+) -> DomainResult<()> {
+    write_tx(conn, |conn| {
+        let at = now();
+        let advanced = diesel::update(
+            dm_channels::table
+                .filter(dm_channels::user_id.eq(user.to_db()))
+                .filter(
+                    dm_channels::last_seen_message_id
+                        .is_null()
+                        .or(dm_channels::last_seen_message_id.lt(message.to_db())),
+                ),
+        )
+        .set((
+            dm_channels::channel_id.eq(channel.to_db()),
+            dm_channels::last_seen_message_id.eq(Some(message.to_db())),
+            dm_channels::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        if advanced == 0 && get(conn, user)?.is_none() {
+            diesel::insert_into(dm_channels::table)
+                .values((
+                    dm_channels::user_id.eq(user.to_db()),
+                    dm_channels::channel_id.eq(channel.to_db()),
+                    dm_channels::last_seen_message_id.eq(Some(message.to_db())),
+                    dm_channels::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
 }

@@ -44,7 +44,10 @@ pub enum DomainError {
     InvalidTransition(String),
     /// An argument is unacceptable; `field` names it.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The caller may not do this (e.g. editing someone else's reply).
     #[error("not allowed: {0}")]
     Forbidden(String),

@@ -169,12 +169,27 @@ mod tests {
 
     #[test]
     fn parses_snowflakes_and_rejects_junk() {
-        assert_eq!("123456789012345678".parse::<UserId>().unwrap().get(), 123_456_789_012_345_678);
+        assert_eq!(
+            "123456789012345678".parse::<UserId>().unwrap().get(),
+            123_456_789_012_345_678
+        );
         assert_eq!(" 42 ".parse::<ChannelId>().unwrap().get(), 42);
-        assert!(matches!("".parse::<UserId>(), Err(SnowflakeParseError::Empty)));
-        assert!(matches!("12a".parse::<UserId>(), Err(SnowflakeParseError::NotANumber(_))));
-        assert!(matches!("-5".parse::<UserId>(), Err(SnowflakeParseError::NotANumber(_))));
-        assert!(matches!("0".parse::<UserId>(), Err(SnowflakeParseError::OutOfRange(_))));
+        assert!(matches!(
+            "".parse::<UserId>(),
+            Err(SnowflakeParseError::Empty)
+        ));
+        assert!(matches!(
+            "12a".parse::<UserId>(),
+            Err(SnowflakeParseError::NotANumber(_))
+        ));
+        assert!(matches!(
+            "-5".parse::<UserId>(),
+            Err(SnowflakeParseError::NotANumber(_))
+        ));
+        assert!(matches!(
+            "0".parse::<UserId>(),
+            Err(SnowflakeParseError::OutOfRange(_))
+        ));
         assert!(matches!(
             "99999999999999999999".parse::<UserId>(),
             Err(SnowflakeParseError::OutOfRange(_))

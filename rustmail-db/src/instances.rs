@@ -29,7 +29,13 @@ pub struct Instance {
 }
 
 /// Registers a starting bot process (its id should be unique per process).
-pub fn register(conn: &mut DbConnection, id: &str, hostname: &str, pid: i32, version: &str) -> DomainResult<()> {
+pub fn register(
+    conn: &mut DbConnection,
+    id: &str,
+    hostname: &str,
+    pid: i32,
+    version: &str,
+) -> DomainResult<()> {
     write_tx(conn, |conn| {
         let at = now();
         diesel::delete(bot_instances::table.filter(bot_instances::id.eq(id))).execute(conn)?;

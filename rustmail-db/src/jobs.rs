@@ -106,15 +106,23 @@ fn load(
     conn: &mut DbConnection,
 ) -> DomainResult<Vec<Job>> {
     let rows = query.select(JobRow::as_select()).load::<JobRow>(conn)?;
-    Ok(rows.into_iter().map(Job::try_from).collect::<Result<_, _>>()?)
+    Ok(rows
+        .into_iter()
+        .map(Job::try_from)
+        .collect::<Result<_, _>>()?)
 }
 
 /// The job with this id.
 pub fn get(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
-    load(scheduled_jobs::table.filter(scheduled_jobs::id.eq(id.0)).into_boxed(), conn)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| DomainError::not_found("scheduled job", id))
+    load(
+        scheduled_jobs::table
+            .filter(scheduled_jobs::id.eq(id.0))
+            .into_boxed(),
+        conn,
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| DomainError::not_found("scheduled job", id))
 }
 
 /// A job to schedule.
@@ -186,9 +194,16 @@ pub struct CloseSchedule {
 }
 
 /// Schedules a close of the ticket, replacing a live one of the same kind.
-pub fn schedule_close(conn: &mut DbConnection, ticket: TicketId, close: &CloseSchedule) -> DomainResult<Job> {
+pub fn schedule_close(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    close: &CloseSchedule,
+) -> DomainResult<Job> {
     if !matches!(close.kind, JobKind::Close | JobKind::InactivityClose) {
-        return Err(DomainError::invalid("kind", "a close is `close` or `inactivity_close`"));
+        return Err(DomainError::invalid(
+            "kind",
+            "a close is `close` or `inactivity_close`",
+        ));
     }
     write_tx(conn, |conn| {
         let t = crate::tickets::get(conn, ticket)?;
@@ -216,9 +231,18 @@ pub fn schedule_close(conn: &mut DbConnection, ticket: TicketId, close: &CloseSc
 }
 
 /// Cancels the ticket's scheduled close (`/close cancel`); `None` when there was none.
-pub fn cancel_close(conn: &mut DbConnection, ticket: TicketId, by: Option<UserId>) -> DomainResult<Option<Job>> {
+pub fn cancel_close(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    by: Option<UserId>,
+) -> DomainResult<Option<Job>> {
     write_tx(conn, |conn| {
-        let cancelled = cancel_ticket_jobs(conn, ticket, &[JobKind::Close, JobKind::InactivityClose], by)?;
+        let cancelled = cancel_ticket_jobs(
+            conn,
+            ticket,
+            &[JobKind::Close, JobKind::InactivityClose],
+            by,
+        )?;
         let close = cancelled.into_iter().find(|j| j.kind == JobKind::Close);
         if close.is_some() {
             events::add(conn, ticket, EventKind::CloseCancelled, by, "")?;
@@ -228,7 +252,11 @@ pub fn cancel_close(conn: &mut DbConnection, ticket: TicketId, by: Option<UserId
 }
 
 /// The ticket's live close of the given kind, if any.
-pub fn live_for_ticket(conn: &mut DbConnection, ticket: TicketId, kind: JobKind) -> DomainResult<Option<Job>> {
+pub fn live_for_ticket(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    kind: JobKind,
+) -> DomainResult<Option<Job>> {
     Ok(load(
         scheduled_jobs::table
             .filter(scheduled_jobs::ticket_id.eq(ticket.0))
@@ -278,7 +306,11 @@ pub fn cancel(conn: &mut DbConnection, id: JobId, by: Option<UserId>) -> DomainR
         if !job.is_live() {
             return Err(DomainError::InvalidTransition(format!(
                 "scheduled job {id} has already {}",
-                if job.done_at.is_some() { "run" } else { "been cancelled" }
+                if job.done_at.is_some() {
+                    "run"
+                } else {
+                    "been cancelled"
+                }
             )));
         }
         diesel::update(scheduled_jobs::table.filter(scheduled_jobs::id.eq(id.0)))

@@ -80,12 +80,14 @@ fn revisions_for_ticket(
         .load(conn)?;
     let mut out: HashMap<MessageRecordId, Vec<Revision>> = HashMap::new();
     for (message_id, previous_content, edited_by, edited_at) in rows {
-        out.entry(MessageRecordId(message_id)).or_default().push(Revision {
-            message_id: MessageRecordId(message_id),
-            previous_content,
-            edited_by: UserId::from_db(edited_by),
-            edited_at,
-        });
+        out.entry(MessageRecordId(message_id))
+            .or_default()
+            .push(Revision {
+                message_id: MessageRecordId(message_id),
+                previous_content,
+                edited_by: UserId::from_db(edited_by),
+                edited_at,
+            });
     }
     Ok(out)
 }

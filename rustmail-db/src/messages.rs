@@ -141,7 +141,9 @@ pub(crate) fn load_many(
     query: messages::BoxedQuery<'_, crate::connection::MultiBackend>,
     conn: &mut DbConnection,
 ) -> DomainResult<Vec<MessageRecord>> {
-    let rows = query.select(MessageRow::as_select()).load::<MessageRow>(conn)?;
+    let rows = query
+        .select(MessageRow::as_select())
+        .load::<MessageRow>(conn)?;
     Ok(rows
         .into_iter()
         .map(MessageRecord::try_from)
@@ -157,12 +159,18 @@ fn load_first(
 
 /// The record with this id.
 pub fn get(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<MessageRecord> {
-    load_first(messages::table.filter(messages::id.eq(id.0)).into_boxed(), conn)?
-        .ok_or_else(|| DomainError::not_found("message", id))
+    load_first(
+        messages::table.filter(messages::id.eq(id.0)).into_boxed(),
+        conn,
+    )?
+    .ok_or_else(|| DomainError::not_found("message", id))
 }
 
 /// The record caused by this Discord message (a user's DM or a staff command).
-pub fn find_by_source(conn: &mut DbConnection, source: MessageId) -> DomainResult<Option<MessageRecord>> {
+pub fn find_by_source(
+    conn: &mut DbConnection,
+    source: MessageId,
+) -> DomainResult<Option<MessageRecord>> {
     load_first(
         messages::table
             .filter(messages::source_message_id.eq(source.to_db()))
@@ -172,7 +180,10 @@ pub fn find_by_source(conn: &mut DbConnection, source: MessageId) -> DomainResul
 }
 
 /// The record whose copy in a DM channel is this message (part 0 or a later part).
-pub fn find_by_dm_message(conn: &mut DbConnection, id: MessageId) -> DomainResult<Option<MessageRecord>> {
+pub fn find_by_dm_message(
+    conn: &mut DbConnection,
+    id: MessageId,
+) -> DomainResult<Option<MessageRecord>> {
     if let Some(found) = load_first(
         messages::table
             .filter(messages::dm_message_id.eq(id.to_db()))
@@ -347,7 +358,13 @@ pub fn record_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<R
         .into_iter()
         .find(|j| j.kind == JobKind::Close);
         if cancelled_close.is_some() {
-            events::add(conn, dm.ticket_id, EventKind::CloseCancelled, Some(dm.author.id), "user replied")?;
+            events::add(
+                conn,
+                dm.ticket_id,
+                EventKind::CloseCancelled,
+                Some(dm.author.id),
+                "user replied",
+            )?;
         }
         let alerts = crate::access::fire_alerts(conn, dm.ticket_id, at)?;
         Ok(Recorded {
@@ -368,15 +385,17 @@ fn retry_as_duplicate(
     source: MessageId,
 ) -> DomainResult<Recorded> {
     match result {
-        Err(DomainError::Database(e)) if is_unique_violation(&e) => match find_by_source(conn, source)? {
-            Some(message) => Ok(Recorded {
-                message,
-                created: false,
-                cancelled_close: None,
-                alerts: Vec::new(),
-            }),
-            None => Err(DomainError::Database(e)),
-        },
+        Err(DomainError::Database(e)) if is_unique_violation(&e) => {
+            match find_by_source(conn, source)? {
+                Some(message) => Ok(Recorded {
+                    message,
+                    created: false,
+                    cancelled_close: None,
+                    alerts: Vec::new(),
+                }),
+                None => Err(DomainError::Database(e)),
+            }
+        }
         other => other,
     }
 }
@@ -401,7 +420,10 @@ pub struct StaffReply {
 pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult<Recorded> {
     check_content(&reply.content)?;
     if reply.content.trim().is_empty() && reply.attachments.is_empty() {
-        return Err(DomainError::invalid("content", "a reply needs text or an attachment"));
+        return Err(DomainError::invalid(
+            "content",
+            "a reply needs text or an attachment",
+        ));
     }
     let result = write_tx(conn, |conn| {
         if let Some(existing) = find_by_source(conn, reply.source_message_id)? {
@@ -609,10 +631,21 @@ pub fn record_edit(
             ))
             .execute(conn)?;
         diesel::update(messages::table.filter(messages::id.eq(id.0)))
-            .set((messages::content.eq(new_content), messages::edited_at.eq(Some(at))))
+            .set((
+                messages::content.eq(new_content),
+                messages::edited_at.eq(Some(at)),
+            ))
             .execute(conn)?;
-        let detail = message.number.map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
-        events::add(conn, message.ticket_id, EventKind::MessageEdited, Some(edited_by), &detail)?;
+        let detail = message
+            .number
+            .map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
+        events::add(
+            conn,
+            message.ticket_id,
+            EventKind::MessageEdited,
+            Some(edited_by),
+            &detail,
+        )?;
         Ok(Edited {
             message: get(conn, id)?,
             previous_content: message.content,
@@ -637,8 +670,16 @@ pub fn record_delete(
                 messages::deleted_by.eq(Some(deleted_by.to_db())),
             ))
             .execute(conn)?;
-        let detail = message.number.map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
-        events::add(conn, message.ticket_id, EventKind::MessageDeleted, Some(deleted_by), &detail)?;
+        let detail = message
+            .number
+            .map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
+        events::add(
+            conn,
+            message.ticket_id,
+            EventKind::MessageDeleted,
+            Some(deleted_by),
+            &detail,
+        )?;
         get(conn, id)
     })
 }
@@ -658,7 +699,9 @@ pub fn reply_for_staff_change(
         )));
     }
     if message.is_deleted() {
-        return Err(DomainError::InvalidTransition(format!("reply #{number} was deleted")));
+        return Err(DomainError::InvalidTransition(format!(
+            "reply #{number} was deleted"
+        )));
     }
     Ok(message)
 }
@@ -677,11 +720,13 @@ pub fn revisions(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<V
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(message_id, previous_content, edited_by, edited_at)| Revision {
-            message_id: MessageRecordId(message_id),
-            previous_content,
-            edited_by: UserId::from_db(edited_by),
-            edited_at,
-        })
+        .map(
+            |(message_id, previous_content, edited_by, edited_at)| Revision {
+                message_id: MessageRecordId(message_id),
+                previous_content,
+                edited_by: UserId::from_db(edited_by),
+                edited_at,
+            },
+        )
         .collect())
 }

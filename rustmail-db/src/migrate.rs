@@ -59,7 +59,10 @@ where
 {
     let migrations =
         MigrationSource::<DB>::migrations(source).map_err(|e| DbError::Migration(e.to_string()))?;
-    Ok(migrations.iter().map(|m| m.name().version().to_string()).collect())
+    Ok(migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect())
 }
 
 fn versions(applied: &[diesel::migration::MigrationVersion<'_>]) -> Vec<String> {
@@ -72,6 +75,9 @@ mod tests {
 
     #[test]
     fn both_backends_have_the_same_versions() {
-        assert_eq!(names::<Sqlite>(&SQLITE).unwrap(), names::<Pg>(&POSTGRES).unwrap());
+        assert_eq!(
+            names::<Sqlite>(&SQLITE).unwrap(),
+            names::<Pg>(&POSTGRES).unwrap()
+        );
     }
 }

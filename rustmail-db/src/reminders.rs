@@ -117,13 +117,24 @@ pub fn add(
         diesel::update(reminders::table.filter(reminders::id.eq(id)))
             .set(reminders::job_id.eq(Some(job.id.0)))
             .execute(conn)?;
-        events::add(conn, ticket, EventKind::ReminderSet, Some(staff), &format!("reminder {id}"))?;
+        events::add(
+            conn,
+            ticket,
+            EventKind::ReminderSet,
+            Some(staff),
+            &format!("reminder {id}"),
+        )?;
         get(conn, ReminderId(id))
     })
 }
 
 /// Removes a live reminder: only its owner, or an admin.
-pub fn remove(conn: &mut DbConnection, id: ReminderId, by: UserId, is_admin: bool) -> DomainResult<Reminder> {
+pub fn remove(
+    conn: &mut DbConnection,
+    id: ReminderId,
+    by: UserId,
+    is_admin: bool,
+) -> DomainResult<Reminder> {
     write_tx(conn, |conn| {
         let reminder = get(conn, id)?;
         if reminder.staff_id != by && !is_admin {
@@ -134,7 +145,11 @@ pub fn remove(conn: &mut DbConnection, id: ReminderId, by: UserId, is_admin: boo
         if reminder.fired_at.is_some() || reminder.cancelled_at.is_some() {
             return Err(DomainError::InvalidTransition(format!(
                 "reminder {id} has already {}",
-                if reminder.fired_at.is_some() { "fired" } else { "been removed" }
+                if reminder.fired_at.is_some() {
+                    "fired"
+                } else {
+                    "been removed"
+                }
             )));
         }
         if let Some(job) = reminder.job_id {

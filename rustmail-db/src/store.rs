@@ -17,7 +17,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("Db")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -80,8 +82,10 @@ impl Db {
 
     fn checkout(
         &self,
-    ) -> Result<diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<DbConnection>>, DbError>
-    {
+    ) -> Result<
+        diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<DbConnection>>,
+        DbError,
+    > {
         self.pool.get().map_err(|e| DbError::Pool(e.to_string()))
     }
 }

@@ -117,7 +117,8 @@ impl Drop for TestDatabase {
             }
             Cleanup::PgDatabase { admin_url, name } => {
                 if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }
@@ -135,6 +136,9 @@ mod tests {
             "postgres://postgres@127.0.0.1:5432/x"
         );
         assert_eq!(replace_database("postgres://h", "x"), "postgres://h/x");
-        assert_eq!(replace_database("postgres://h/db?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+        assert_eq!(
+            replace_database("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
     }
 }

@@ -60,7 +60,10 @@ text_enum! {
 impl CloseKind {
     /// Whether the user is told (gets `close_message`) when a ticket closes this way.
     pub fn notifies_user(self) -> bool {
-        matches!(self, Self::Staff | Self::Scheduled | Self::Operator | Self::Inactivity)
+        matches!(
+            self,
+            Self::Staff | Self::Scheduled | Self::Operator | Self::Inactivity
+        )
     }
 }
 
@@ -135,7 +138,11 @@ impl TryFrom<TicketRow> for Ticket {
             opened_by: UserId::from_db(r.opened_by),
             closed_at: r.closed_at,
             closed_by: r.closed_by.map(UserId::from_db),
-            close_kind: r.close_kind.as_deref().map(CloseKind::from_db).transpose()?,
+            close_kind: r
+                .close_kind
+                .as_deref()
+                .map(CloseKind::from_db)
+                .transpose()?,
             close_reason: r.close_reason,
             assigned_to: r.assigned_to.map(UserId::from_db),
             label: r.label,
@@ -195,7 +202,10 @@ pub struct Opened {
 /// ticket: the unique partial index refuses the second insert, which then reads the winner's row.
 pub fn open(conn: &mut DbConnection, new: &NewTicket) -> DomainResult<Opened> {
     if new.user_name.chars().count() > 100 {
-        return Err(DomainError::invalid("user_name", "must be at most 100 characters"));
+        return Err(DomainError::invalid(
+            "user_name",
+            "must be at most 100 characters",
+        ));
     }
     for attempt in 0..3 {
         let result = write_tx(conn, |conn| {
@@ -245,8 +255,11 @@ pub fn open(conn: &mut DbConnection, new: &NewTicket) -> DomainResult<Opened> {
 
 /// The ticket with this id.
 pub fn get(conn: &mut DbConnection, id: TicketId) -> DomainResult<Ticket> {
-    load_one(tickets::table.filter(tickets::id.eq(id.0)).into_boxed(), conn)?
-        .ok_or_else(|| DomainError::not_found("ticket", format!("#{id}")))
+    load_one(
+        tickets::table.filter(tickets::id.eq(id.0)).into_boxed(),
+        conn,
+    )?
+    .ok_or_else(|| DomainError::not_found("ticket", format!("#{id}")))
 }
 
 /// The user's open ticket, if any.
@@ -261,7 +274,10 @@ pub fn find_open_by_user(conn: &mut DbConnection, user: UserId) -> DomainResult<
 }
 
 /// The ticket whose channel this is (open or closed).
-pub fn find_by_channel(conn: &mut DbConnection, channel: ChannelId) -> DomainResult<Option<Ticket>> {
+pub fn find_by_channel(
+    conn: &mut DbConnection,
+    channel: ChannelId,
+) -> DomainResult<Option<Ticket>> {
     load_one(
         tickets::table
             .filter(tickets::channel_id.eq(channel.to_db()))
@@ -315,7 +331,11 @@ fn require_open(conn: &mut DbConnection, id: TicketId) -> DomainResult<Ticket> {
 }
 
 /// Records the Discord channel created for the ticket.
-pub fn set_channel(conn: &mut DbConnection, id: TicketId, channel: ChannelId) -> DomainResult<Ticket> {
+pub fn set_channel(
+    conn: &mut DbConnection,
+    id: TicketId,
+    channel: ChannelId,
+) -> DomainResult<Ticket> {
     write_tx(conn, |conn| {
         require_open(conn, id)?;
         diesel::update(tickets::table.filter(tickets::id.eq(id.0)))
@@ -323,7 +343,9 @@ pub fn set_channel(conn: &mut DbConnection, id: TicketId, channel: ChannelId) ->
             .execute(conn)
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    DomainError::Conflict(format!("channel {channel} already belongs to another ticket"))
+                    DomainError::Conflict(format!(
+                        "channel {channel} already belongs to another ticket"
+                    ))
                 } else {
                     e.into()
                 }
@@ -387,7 +409,10 @@ pub fn set_label(
     let label = label.map(str::trim).filter(|l| !l.is_empty());
     if let Some(l) = label {
         if l.chars().count() > 60 {
-            return Err(DomainError::invalid("label", "must be at most 60 characters"));
+            return Err(DomainError::invalid(
+                "label",
+                "must be at most 60 characters",
+            ));
         }
     }
     write_tx(conn, |conn| {
@@ -473,4 +498,31 @@ pub(crate) fn touch(conn: &mut DbConnection, id: TicketId, at: NaiveDateTime) ->
         .set(tickets::last_activity_at.eq(at))
         .execute(conn)?;
     Ok(())
+}
+
+/// [`close`], and in the same transaction queue the Discord side of the close (tell the user,
+/// post the transcript, archive or delete the channel) as a side-effect job with `followup` as
+/// its payload, due now and keyed `close:<ticket>`, so it runs exactly once even if the process
+/// dies half-way.
+pub fn close_with_followup(
+    conn: &mut DbConnection,
+    id: TicketId,
+    req: &CloseRequest,
+    followup: serde_json::Value,
+) -> DomainResult<(Ticket, crate::jobs::Job)> {
+    write_tx(conn, |conn| {
+        let ticket = close(conn, id, req)?;
+        let job = crate::jobs::schedule(
+            conn,
+            &crate::jobs::NewJob {
+                kind: crate::jobs::JobKind::SideEffect,
+                ticket_id: Some(id),
+                payload: followup,
+                due_at: now(),
+                created_by: req.by,
+                idempotency_key: Some(format!("close:{id}")),
+            },
+        )?;
+        Ok((ticket, job))
+    })
 }

@@ -16,5 +16,7 @@ pub fn to_utc(t: NaiveDateTime) -> DateTime<Utc> {
 /// `now() + d`, saturating rather than panicking on absurd durations.
 pub fn after(d: std::time::Duration) -> NaiveDateTime {
     let delta = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    now().checked_add_signed(delta).unwrap_or(NaiveDateTime::MAX)
+    now()
+        .checked_add_signed(delta)
+        .unwrap_or(NaiveDateTime::MAX)
 }

@@ -25,7 +25,14 @@ pub struct Selection {
     pub chosen_category_id: Option<CategoryId>,
 }
 
-type Row = (i64, Option<i64>, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>, Option<i64>);
+type Row = (
+    i64,
+    Option<i64>,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<i64>,
+);
 
 fn from_row(r: Row) -> Selection {
     Selection {
@@ -48,7 +55,11 @@ pub fn get(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<Option<Sel
 }
 
 /// Starts a selection for a freshly opened ticket and schedules its timeout.
-pub fn start(conn: &mut DbConnection, ticket: TicketId, timeout: std::time::Duration) -> DomainResult<Selection> {
+pub fn start(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    timeout: std::time::Duration,
+) -> DomainResult<Selection> {
     write_tx(conn, |conn| {
         if let Some(existing) = get(conn, ticket)? {
             return Ok(existing);
@@ -77,7 +88,11 @@ pub fn start(conn: &mut DbConnection, ticket: TicketId, timeout: std::time::Dura
 }
 
 /// Remembers the prompt message (with the buttons) sent to the user.
-pub fn set_prompt_message(conn: &mut DbConnection, ticket: TicketId, message: MessageId) -> DomainResult<()> {
+pub fn set_prompt_message(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    message: MessageId,
+) -> DomainResult<()> {
     diesel::update(category_selections::table.filter(category_selections::ticket_id.eq(ticket.0)))
         .set(category_selections::prompt_message_id.eq(Some(message.to_db())))
         .execute(conn)?;

@@ -62,7 +62,11 @@ pub fn record_copy(
 }
 
 /// Every Discord copy of a message on one side, in part order (part 0 first).
-pub fn copies(conn: &mut DbConnection, id: MessageRecordId, side: Side) -> DomainResult<Vec<MessageId>> {
+pub fn copies(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    side: Side,
+) -> DomainResult<Vec<MessageId>> {
     let message = get(conn, id)?;
     let first = match side {
         Side::Dm => message.dm_message_id,
@@ -85,7 +89,10 @@ pub fn parts_done(conn: &mut DbConnection, id: MessageRecordId, side: Side) -> D
     Ok(i32::try_from(copies(conn, id, side)?.len()).unwrap_or(i32::MAX))
 }
 
-pub(crate) fn find_part(conn: &mut DbConnection, discord_id: MessageId) -> DomainResult<Option<MessageRecordId>> {
+pub(crate) fn find_part(
+    conn: &mut DbConnection,
+    discord_id: MessageId,
+) -> DomainResult<Option<MessageRecordId>> {
     let found: Option<i64> = message_parts::table
         .filter(message_parts::discord_message_id.eq(discord_id.to_db()))
         .select(message_parts::message_id)
@@ -110,7 +117,11 @@ pub fn mark_retry(
 }
 
 /// The relay failed for good (e.g. the user blocks DMs): recorded as failed, not as sent.
-pub fn mark_failed(conn: &mut DbConnection, id: MessageRecordId, error: &str) -> DomainResult<MessageRecord> {
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    error: &str,
+) -> DomainResult<MessageRecord> {
     set_state(conn, id, RelayState::Failed, Some(error), None)
 }
 
@@ -124,7 +135,13 @@ pub fn requeue(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<Mes
                 message.relay_state
             )));
         }
-        set_state(conn, id, RelayState::Pending, message.relay_error.as_deref(), None)
+        set_state(
+            conn,
+            id,
+            RelayState::Pending,
+            message.relay_error.as_deref(),
+            None,
+        )
     })
 }
 
@@ -170,7 +187,10 @@ pub fn due(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<MessageRecor
 
 /// The ticket's relays still to do, in order (delivered after a category is chosen, or after the
 /// channel is created).
-pub fn pending_for_ticket(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<Vec<MessageRecord>> {
+pub fn pending_for_ticket(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+) -> DomainResult<Vec<MessageRecord>> {
     load_many(
         messages::table
             .filter(messages::ticket_id.eq(ticket.0))
@@ -187,4 +207,63 @@ pub fn count_pending(conn: &mut DbConnection) -> DomainResult<i64> {
         .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
         .count()
         .get_result(conn)?)
+}
+
+/// Like [`due`], but leaves alone relays recorded less than `min_age` ago that were never tried:
+/// those are in the hands of the live pipeline, and a retry loop must not race it.
+pub fn due_for_retry(
+    conn: &mut DbConnection,
+    limit: i64,
+    min_age: std::time::Duration,
+) -> DomainResult<Vec<MessageRecord>> {
+    let at = now();
+    let fresh_since = at - chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
+    load_many(
+        messages::table
+            .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+            .filter(
+                messages::next_attempt_at
+                    .le(at)
+                    .or(messages::next_attempt_at
+                        .is_null()
+                        .and(messages::created_at.le(fresh_since))),
+            )
+            .order(messages::id.asc())
+            .limit(limit)
+            .into_boxed(),
+        conn,
+    )
+}
+
+/// Records the Discord copies just posted (part `first_part` onwards) and, when `complete`,
+/// marks the relay delivered: one transaction, so a crash never leaves a copy unrecorded while
+/// the relay is marked done.
+pub fn record_copies(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    side: Side,
+    first_part: i32,
+    discord_ids: &[MessageId],
+    complete: bool,
+) -> DomainResult<()> {
+    write_tx(conn, |conn| {
+        for (i, discord_id) in discord_ids.iter().enumerate() {
+            let part = first_part + i32::try_from(i).unwrap_or(i32::MAX - first_part);
+            record_copy(conn, id, side, part, *discord_id)?;
+        }
+        if complete {
+            let updated = diesel::update(messages::table.filter(messages::id.eq(id.0)))
+                .set((
+                    messages::relay_state.eq(RelayState::Delivered.as_str()),
+                    messages::relay_error.eq(None::<String>),
+                    messages::next_attempt_at.eq(None::<NaiveDateTime>),
+                    messages::relay_attempts.eq(messages::relay_attempts + 1),
+                ))
+                .execute(conn)?;
+            if updated == 0 {
+                return Err(DomainError::not_found("message", id));
+            }
+        }
+        Ok(())
+    })
 }

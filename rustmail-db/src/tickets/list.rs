@@ -67,7 +67,9 @@ fn filtered<'a>(filter: &'a TicketFilter, pattern: Option<&'a str>) -> Boxed<'a>
     let mut query = tickets::table.into_boxed();
     match filter.status {
         StatusFilter::Open => query = query.filter(tickets::status.eq(TicketStatus::Open.as_str())),
-        StatusFilter::Closed => query = query.filter(tickets::status.eq(TicketStatus::Closed.as_str())),
+        StatusFilter::Closed => {
+            query = query.filter(tickets::status.eq(TicketStatus::Closed.as_str()))
+        }
         StatusFilter::All => {}
     }
     if let Some(user) = filter.user {
@@ -85,8 +87,11 @@ fn filtered<'a>(filter: &'a TicketFilter, pattern: Option<&'a str>) -> Boxed<'a>
             .filter(lower(messages::content).like(pattern).escape('\\'));
         query = query.filter(
             lower(tickets::user_name)
-                .like(pattern).escape('\\')
-                .or(lower(tickets::label.assume_not_null()).like(pattern).escape('\\'))
+                .like(pattern)
+                .escape('\\')
+                .or(lower(tickets::label.assume_not_null())
+                    .like(pattern)
+                    .escape('\\'))
                 .or(diesel::dsl::exists(in_messages)),
         );
     }
@@ -108,30 +113,74 @@ fn like_pattern(search: &str) -> String {
     out
 }
 
-/// Lists one page of tickets, most recently active first.
-pub fn list(conn: &mut DbConnection, filter: &TicketFilter) -> DomainResult<TicketPage> {
-    if !(1..=MAX_PAGE_SIZE).contains(&filter.limit) {
-        return Err(DomainError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
-    }
-    if filter.page < 1 {
-        return Err(DomainError::invalid("page", "must be 1 or more"));
-    }
-    let pattern = filter
+/// The filter's search text as a LIKE pattern, if any.
+fn search_pattern(filter: &TicketFilter) -> Option<String> {
+    filter
         .search
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(like_pattern);
-    let total: i64 = filtered(filter, pattern.as_deref()).count().get_result(conn)?;
+        .map(like_pattern)
+}
+
+/// The 0-based position of a ticket in the order [`list`] uses for this filter, or `None` when
+/// it does not match the filter (the TUI keeps its selection across refreshes with it). The
+/// filter's `limit` and `page` are ignored.
+pub fn position(
+    conn: &mut DbConnection,
+    filter: &TicketFilter,
+    id: TicketId,
+) -> DomainResult<Option<i64>> {
+    let pattern = search_pattern(filter);
+    let found: Option<NaiveDateTime> = filtered(filter, pattern.as_deref())
+        .filter(tickets::id.eq(id.0))
+        .select(tickets::last_activity_at)
+        .first(conn)
+        .optional()?;
+    let Some(at) = found else {
+        return Ok(None);
+    };
+    let before: i64 = filtered(filter, pattern.as_deref())
+        .filter(
+            tickets::last_activity_at
+                .gt(at)
+                .or(tickets::last_activity_at.eq(at).and(tickets::id.gt(id.0))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(Some(before))
+}
+
+/// Lists one page of tickets, most recently active first.
+pub fn list(conn: &mut DbConnection, filter: &TicketFilter) -> DomainResult<TicketPage> {
+    if !(1..=MAX_PAGE_SIZE).contains(&filter.limit) {
+        return Err(DomainError::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    if filter.page < 1 {
+        return Err(DomainError::invalid("page", "must be 1 or more"));
+    }
+    let pattern = search_pattern(filter);
+    let total: i64 = filtered(filter, pattern.as_deref())
+        .count()
+        .get_result(conn)?;
     let rows = filtered(filter, pattern.as_deref())
         .order((tickets::last_activity_at.desc(), tickets::id.desc()))
         .limit(filter.limit)
         .offset((filter.page - 1).saturating_mul(filter.limit))
         .select(TicketRow::as_select())
         .load::<TicketRow>(conn)?;
-    let tickets: Vec<Ticket> = rows.into_iter().map(Ticket::try_from).collect::<Result<_, _>>()?;
+    let tickets: Vec<Ticket> = rows
+        .into_iter()
+        .map(Ticket::try_from)
+        .collect::<Result<_, _>>()?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id.0).collect();
-    let category_ids: Vec<i64> = tickets.iter().filter_map(|t| t.category_id.map(|c| c.0)).collect();
+    let category_ids: Vec<i64> = tickets
+        .iter()
+        .filter_map(|t| t.category_id.map(|c| c.0))
+        .collect();
     let names: HashMap<i64, String> = ticket_categories::table
         .filter(ticket_categories::id.eq_any(&category_ids))
         .select((ticket_categories::id, ticket_categories::name))
@@ -140,10 +189,16 @@ pub fn list(conn: &mut DbConnection, filter: &TicketFilter) -> DomainResult<Tick
         .collect();
     let closes: HashMap<i64, NaiveDateTime> = scheduled_jobs::table
         .filter(scheduled_jobs::ticket_id.eq_any(&ids))
-        .filter(scheduled_jobs::kind.eq_any([JobKind::Close.as_str(), JobKind::InactivityClose.as_str()]))
+        .filter(
+            scheduled_jobs::kind
+                .eq_any([JobKind::Close.as_str(), JobKind::InactivityClose.as_str()]),
+        )
         .filter(scheduled_jobs::done_at.is_null())
         .filter(scheduled_jobs::cancelled_at.is_null())
-        .select((scheduled_jobs::ticket_id.assume_not_null(), scheduled_jobs::due_at))
+        .select((
+            scheduled_jobs::ticket_id.assume_not_null(),
+            scheduled_jobs::due_at,
+        ))
         .load::<(i64, NaiveDateTime)>(conn)?
         .into_iter()
         .fold(HashMap::new(), |mut acc, (t, due)| {
