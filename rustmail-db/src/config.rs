@@ -247,6 +247,32 @@ impl Config {
     }
 }
 
+/// Reads only the `[database]` section of a configuration file, validated like [`Config::load`]
+/// does (without environment overrides). For the CLI's database commands, which must work with a
+/// file whose token lives elsewhere; other sections are neither required nor checked.
+pub fn database_from_file(path: &Path) -> Result<DatabaseConfig, ConfigError> {
+    #[derive(Deserialize)]
+    struct DatabaseOnly {
+        #[serde(default)]
+        database: DatabaseConfig,
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let only: DatabaseOnly = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        message: scrub_secrets(&e.to_string(), &text),
+    })?;
+    let mut problems = Problems::default();
+    only.database.check(&mut problems);
+    let problems = problems.into_sorted();
+    if problems.is_empty() {
+        Ok(only.database)
+    } else {
+        Err(ConfigError::Invalid(problems))
+    }
+}
+
 /// toml's messages quote the offending source line, which may hold the token or a database
 /// password: blank out the token's value and redact URL passwords found in `source`.
 fn scrub_secrets(message: &str, source: &str) -> String {

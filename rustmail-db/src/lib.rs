@@ -24,13 +24,17 @@ pub mod jobs;
 pub mod log;
 pub mod messages;
 pub mod migrate;
+pub mod operator;
 pub mod reminders;
 pub mod schema;
+pub mod stats;
 pub mod store;
 pub mod testing;
 pub mod text_enum;
 pub mod tickets;
 pub mod time;
+pub mod transcript;
+pub mod watch;
 
 pub use connection::{Backend, DbConnection};
 pub use error::{DbError, DomainError, DomainResult};

@@ -68,7 +68,7 @@ fn filtered<'a>(filter: &'a TicketFilter, pattern: Option<&'a str>) -> Boxed<'a>
     match filter.status {
         StatusFilter::Open => query = query.filter(tickets::status.eq(TicketStatus::Open.as_str())),
         StatusFilter::Closed => {
-            query = query.filter(tickets::status.eq(TicketStatus::Closed.as_str()))
+            query = query.filter(tickets::status.eq(TicketStatus::Closed.as_str()));
         }
         StatusFilter::All => {}
     }
