@@ -2,8 +2,12 @@
 //!
 //! The spec is JSON Schema 2020-12 compatible (OpenAPI 3.1), so each operation's request schema
 //! is compiled with the spec's `components` embedded, so `#/components/schemas/...` refs resolve.
-//! One documented relaxation: `SnowflakeType` also accepts non-negative integers, because Discord
-//! accepts numeric snowflakes in JSON bodies (serenity sends new attachment ids as numbers).
+//! Documented relaxations (Discord accepts these, the spec is stricter than the API):
+//! - `SnowflakeType` also accepts non-negative integers (serenity sends new attachment ids as
+//!   numbers);
+//! - permission bitsets in request schemas (`allow`, `deny`, `permissions`,
+//!   `default_member_permissions`) also accept decimal strings, which is how serenity (and
+//!   Discord's own docs) serialize them.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -41,6 +45,37 @@ pub fn spec_path() -> PathBuf {
 }
 
 type Compiled = Arc<Result<jsonschema::Validator, String>>;
+
+const PERMISSION_FIELDS: [&str; 4] = ["allow", "deny", "permissions", "default_member_permissions"];
+
+/// Lets integer permission fields of request schemas also be decimal strings.
+fn relax_permission_strings(components: &mut Value) {
+    let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        if !(name.ends_with("Request") || name.ends_with("RequestPartial")) {
+            continue;
+        }
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for field in PERMISSION_FIELDS {
+            let Some(prop) = props.get_mut(field) else {
+                continue;
+            };
+            let is_integer = match prop.get("type") {
+                Some(Value::String(t)) => t == "integer",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+                _ => false,
+            };
+            if is_integer {
+                let strict = prop.take();
+                *prop = json!({"anyOf": [strict, {"type": "string", "pattern": "^[0-9]+$"}]});
+            }
+        }
+    }
+}
 
 /// Validates request bodies against the spec's `requestBody` schemas.
 pub struct SpecValidator {
@@ -101,6 +136,7 @@ impl SpecValidator {
             let strict = s.take();
             *s = json!({"anyOf": [strict, {"type": "integer", "minimum": 0}]});
         }
+        relax_permission_strings(&mut components);
         let templates = paths
             .as_object()
             .ok_or(SpecError::Shape("paths is not an object"))?
