@@ -151,7 +151,9 @@ impl SimHandle {
         self.wait_for(|| f(&self.sim.world()), timeout).await
     }
 
-    /// Waits until `f()` holds, re-checking after every state or gateway change.
+    /// Waits until `f()` holds, re-checking after every state or gateway change, and also every
+    /// few milliseconds (so `f` may depend on things outside the simulator, like a bot's own
+    /// bookkeeping).
     pub async fn wait_for(
         &self,
         mut f: impl FnMut() -> bool,
@@ -159,14 +161,24 @@ impl SimHandle {
     ) -> Result<(), Timeout> {
         let mut rx = self.sim.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut poll = Duration::from_millis(2);
         loop {
             rx.borrow_and_update();
             if f() {
                 return Ok(());
             }
-            match tokio::time::timeout_at(deadline, rx.changed()).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) | Err(_) => return if f() { Ok(()) } else { Err(Timeout) },
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Err(Timeout);
+            }
+            let nap = poll.min(deadline - now);
+            tokio::select! {
+                changed = rx.changed() => {
+                    if changed.is_err() {
+                        tokio::time::sleep(nap).await;
+                    }
+                }
+                () = tokio::time::sleep(nap) => poll = (poll * 2).min(Duration::from_millis(25)),
             }
         }
     }

@@ -3,6 +3,8 @@
 
 mod simulator {
     pub mod fidelity;
+    pub mod gateway_behaviour;
+    pub mod interactions;
     pub mod poise_smoke;
     pub mod rest_behaviour;
     pub mod serenity_smoke;

@@ -105,7 +105,7 @@ pub fn validate_message(body: &Value, files: usize, create: bool) -> Result<(), 
                         let path = ["embeds", &idx, "fields", &jdx, key];
                         match str_at(f, key) {
                             None | Some("") => {
-                                errors.add(&path, "BASE_TYPE_REQUIRED", "This field is required")
+                                errors.add(&path, "BASE_TYPE_REQUIRED", "This field is required");
                             }
                             s => total += errors.max_len(&path, s, max),
                         }

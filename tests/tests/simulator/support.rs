@@ -31,3 +31,35 @@ pub fn assert_clean(sim: &SimHandle) {
         "request bodies violating the OpenAPI spec"
     );
 }
+
+/// `(HTTP status, Discord error code)` of a failed serenity HTTP call.
+///
+/// # Panics
+/// If the error is not an unsuccessful HTTP response.
+pub fn discord_error(e: &serenity::Error) -> (u16, isize) {
+    match e {
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => {
+            (r.status_code.as_u16(), r.error.code)
+        }
+        other => panic!("not a Discord error response: {other:?}"),
+    }
+}
+
+/// A raw request to the simulator's REST API (for what serenity cannot send).
+pub async fn raw(
+    sim: &SimHandle,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+    auth: bool,
+) -> reqwest::Response {
+    let mut req =
+        reqwest::Client::new().request(method, format!("{}/api/v10{path}", sim.api_base()));
+    if auth {
+        req = req.header("Authorization", format!("Bot {}", sim.token()));
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.expect("request")
+}
