@@ -1,0 +1,95 @@
+//! `/reply content [attachment] [anonymous]`, `!reply TEXT`, `!anonreply TEXT`: a numbered staff
+//! reply, recorded first, then sent to the user's DMs and copied into the ticket channel.
+
+use rustmail_db::messages::{self, Author, RelayState, StaffReply};
+use serenity::all::Attachment;
+
+use super::text::Text;
+use super::{answer, done, source_id, staff, ticket_here, Context};
+use crate::error::CommandError;
+use crate::relay::reply::{deliver_and_settle, ReplyOutcome};
+use crate::strings;
+
+/// Reply to the user (they see your name and top role).
+#[poise::command(slash_command, prefix_command, guild_only, category = "Tickets")]
+pub async fn reply(
+    ctx: Context<'_>,
+    #[description = "What to send to the user"] content: Text,
+    #[description = "A file to send with it"] attachment: Option<Attachment>,
+    #[description = "Hide your name from the user"] anonymous: Option<bool>,
+) -> Result<(), CommandError> {
+    send(ctx, content.0, attachment, anonymous.unwrap_or(false)).await
+}
+
+/// Reply to the user without showing your name.
+#[poise::command(slash_command, prefix_command, guild_only, category = "Tickets")]
+pub async fn anonreply(
+    ctx: Context<'_>,
+    #[description = "What to send to the user"] content: Text,
+    #[description = "A file to send with it"] attachment: Option<Attachment>,
+) -> Result<(), CommandError> {
+    send(ctx, content.0, attachment, true).await
+}
+
+/// The attachments of the command: every upload on a prefix command's message, the option of a
+/// slash command.
+fn uploads(ctx: Context<'_>, option: Option<Attachment>) -> Vec<Attachment> {
+    match ctx {
+        poise::Context::Prefix(p) => p.msg.attachments.clone(),
+        poise::Context::Application(_) => option.into_iter().collect(),
+    }
+}
+
+async fn send(
+    ctx: Context<'_>,
+    content: String,
+    attachment: Option<Attachment>,
+    anonymous: bool,
+) -> Result<(), CommandError> {
+    let invoker = staff(ctx)?;
+    let ticket = ticket_here(ctx).await?;
+    let data = ctx.data();
+    let files = crate::relay::fetch_attachments(data, &uploads(ctx, attachment)).await;
+    if content.trim().is_empty() && files.is_empty() {
+        return Err(CommandError::user(strings::REPLY_EMPTY));
+    }
+    let reply = StaffReply {
+        ticket_id: ticket.id,
+        source_message_id: source_id(ctx),
+        author: Author {
+            id: rustmail_db::ids::UserId(invoker.id.get()),
+            name: invoker.name.clone(),
+            role: invoker.top_role.clone(),
+        },
+        anonymous,
+        content,
+        attachments: files.clone(),
+        inactivity_close_after: data.config.thread.time_to_close_thread,
+    };
+    let recorded = data
+        .db
+        .run(move |c| messages::record_reply(c, &reply))
+        .await?;
+    let record = recorded.message;
+    if !recorded.created && record.relay_state != RelayState::Pending {
+        // The same command seen twice: already handled.
+        return Ok(());
+    }
+    let (uploads, links) = crate::relay::live_files(&files);
+    let outcome = deliver_and_settle(data, &ticket, &record, &uploads, &links).await;
+    let number = record.number.unwrap_or_default();
+    match outcome {
+        Some(ReplyOutcome::Delivered) if links.is_empty() => {
+            done(ctx, strings::reply_sent(number)).await
+        }
+        Some(ReplyOutcome::Delivered) => answer(ctx, strings::reply_sent(number)).await,
+        // The channel copy says why; the slash invoker hears it too.
+        Some(ReplyOutcome::NotDelivered(reason)) => match ctx {
+            poise::Context::Application(_) => {
+                answer(ctx, strings::reply_not_delivered(record.number, &reason)).await
+            }
+            poise::Context::Prefix(_) => done(ctx, "").await,
+        },
+        None => answer(ctx, strings::reply_queued(number)).await,
+    }
+}

@@ -1,0 +1,121 @@
+//! User → staff: posting a recorded DM into the ticket channel (creating the channel first if
+//! the ticket has none yet).
+
+use rustmail_db::messages::relay::{self, Side};
+use rustmail_db::messages::MessageRecord;
+use rustmail_db::tickets::Ticket;
+use serenity::all::{CreateAttachment, Timestamp};
+
+use crate::discord::{nonce, NonceKind};
+use crate::error::RelayError;
+use crate::render::{self, UserMessage};
+use crate::state::State;
+
+/// What only the live Discord message knows (a re-drive from the database does without).
+#[derive(Debug, Clone, Default)]
+pub struct LiveDm {
+    pub avatar_url: Option<String>,
+    pub timestamp: Option<Timestamp>,
+    pub reply_to: Option<String>,
+    pub files: Vec<CreateAttachment>,
+    pub file_links: Vec<String>,
+}
+
+/// Posts the record's missing parts in the ticket channel and marks it delivered. On failure the
+/// parts already posted are recorded and the error returned (the caller settles it).
+pub async fn deliver(
+    state: &State,
+    ticket: &Ticket,
+    record: &MessageRecord,
+    live: Option<&LiveDm>,
+) -> Result<(), RelayError> {
+    let channel = crate::lifecycle::open::ensure_channel(state, ticket).await?;
+    let id = record.id;
+    let fresh = record.inbox_message_id.is_none() && record.relay_attempts == 0;
+    let done = if fresh {
+        0
+    } else {
+        state
+            .db
+            .run(move |c| relay::parts_done(c, id, Side::Inbox))
+            .await?
+    };
+    let stored;
+    let (files, links, avatar, timestamp, reply_to) = if let Some(l) = live {
+        (
+            &l.files,
+            &l.file_links,
+            l.avatar_url.clone(),
+            l.timestamp,
+            l.reply_to.clone(),
+        )
+    } else {
+        stored = crate::relay::stored_files(state, id).await?;
+        let avatar = state
+            .cache
+            .user(serenity::all::UserId::new(record.author_id.get()))
+            .map(|u| u.face());
+        (
+            &stored.0,
+            &stored.1,
+            avatar,
+            render::timestamp(record.created_at),
+            None,
+        )
+    };
+    let parts = render::user_message(
+        &state.config.thread,
+        &UserMessage {
+            author_name: &record.author_name,
+            avatar_url: avatar,
+            text: &record.content,
+            timestamp,
+            reply_to,
+            file_links: links.clone(),
+            has_files: !files.is_empty(),
+            deleted: false,
+        },
+    );
+    let first = usize::try_from(done).unwrap_or(0);
+    let (posted, error) = crate::relay::post_parts(state, channel, &parts, first, files, |i| {
+        nonce(NonceKind::Inbox, id.0, i32::try_from(i).unwrap_or(i32::MAX))
+    })
+    .await;
+    let complete = error.is_none();
+    if !posted.is_empty() || complete {
+        let ids = crate::relay::db_ids(&posted);
+        state
+            .db
+            .run(move |c| relay::record_copies(c, id, Side::Inbox, done, &ids, complete))
+            .await?;
+    }
+    match error {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+/// [`deliver`], then settle a failure (retry later or failed). Returns whether it was delivered.
+pub async fn deliver_and_settle(
+    state: &State,
+    ticket: &Ticket,
+    record: &MessageRecord,
+    live: Option<&LiveDm>,
+) -> bool {
+    if !state.begin_relay(record.id.0) {
+        return false;
+    }
+    let result = deliver(state, ticket, record, live).await;
+    state.end_relay(record.id.0);
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            if let Err(settle) =
+                crate::relay::settle_failure(state, record.id, record.relay_attempts, &e).await
+            {
+                tracing::error!(record = record.id.0, error = %settle, "cannot record a relay failure");
+            }
+            false
+        }
+    }
+}

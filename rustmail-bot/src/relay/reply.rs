@@ -1,0 +1,218 @@
+//! Staff → user: a recorded reply goes to the user's DMs first, then its copy (with the reply's
+//! number) into the ticket channel. A DM Discord refuses (the user closed their DMs, left every
+//! shared server) is reported in the channel copy and the reply recorded as failed, not sent.
+
+use rustmail_db::dm_channels;
+use rustmail_db::ids::UserId as DbUserId;
+use rustmail_db::messages::relay::{self, Side};
+use rustmail_db::messages::MessageRecord;
+use rustmail_db::tickets::Ticket;
+use serenity::all::{ChannelId, CreateAttachment, UserId};
+
+use crate::discord::{nonce, NonceKind};
+use crate::error::RelayError;
+use crate::render::{self, Part, StaffMessage};
+use crate::state::State;
+use crate::strings;
+
+/// How a reply's relay ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyOutcome {
+    Delivered,
+    /// The user cannot receive it; the reason is shown in the channel.
+    NotDelivered(String),
+}
+
+/// The user's DM channel: from memory, the database, or opened through Discord (and remembered).
+pub async fn dm_channel(state: &State, user: UserId) -> Result<ChannelId, RelayError> {
+    if let Some(c) = state.dm_channel_of(user) {
+        return Ok(c);
+    }
+    let db_user = DbUserId(user.get());
+    if let Some(known) = state.db.run(move |c| dm_channels::get(c, db_user)).await? {
+        let channel = ChannelId::new(known.channel_id.get());
+        state.remember_dm(user, channel);
+        return Ok(channel);
+    }
+    let private = user.create_dm_channel(&*state.http).await?;
+    let channel = private.id;
+    state.remember_dm(user, channel);
+    let db_channel = rustmail_db::ids::ChannelId(channel.get());
+    state
+        .db
+        .run(move |c| dm_channels::remember(c, db_user, db_channel))
+        .await?;
+    Ok(channel)
+}
+
+fn view<'a>(record: &'a MessageRecord, has_files: bool, links: &[String]) -> StaffMessage<'a> {
+    StaffMessage {
+        author_name: &record.author_name,
+        role: record.author_role.as_deref(),
+        anonymous: record.anonymous,
+        text: &record.content,
+        number: record.number,
+        timestamp: render::timestamp(record.created_at),
+        has_files,
+        file_links: links.to_vec(),
+    }
+}
+
+/// Delivers a recorded staff reply. `files` are its attachments (from the command, or loaded
+/// from the database for a re-drive). Transient failures are returned for the caller to settle;
+/// a refused DM is settled here (recorded failed, reported in the channel).
+pub async fn deliver(
+    state: &State,
+    ticket: &Ticket,
+    record: &MessageRecord,
+    files: &[CreateAttachment],
+    links: &[String],
+) -> Result<ReplyOutcome, RelayError> {
+    let id = record.id;
+    let fresh = record.relay_attempts == 0 && record.dm_message_id.is_none();
+    let (dm_done, inbox_done) = if fresh {
+        (0, 0)
+    } else {
+        state
+            .db
+            .run(move |c| {
+                Ok((
+                    relay::parts_done(c, id, Side::Dm)?,
+                    relay::parts_done(c, id, Side::Inbox)?,
+                ))
+            })
+            .await?
+    };
+    let thread = &state.config.thread;
+    let has_files = !files.is_empty();
+
+    // 1. The user's DM.
+    let dm_parts = render::staff_for_user(thread, &view(record, has_files, links));
+    let mut refused: Option<String> = None;
+    if usize::try_from(dm_done).unwrap_or(0) < dm_parts.len() {
+        let user = UserId::new(ticket.user_id.get());
+        let (posted, error) = match dm_channel(state, user).await {
+            Ok(channel) => {
+                crate::relay::post_parts(
+                    state,
+                    channel,
+                    &dm_parts,
+                    usize::try_from(dm_done).unwrap_or(0),
+                    files,
+                    |i| nonce(NonceKind::Dm, id.0, i32::try_from(i).unwrap_or(i32::MAX)),
+                )
+                .await
+            }
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        if !posted.is_empty() {
+            let ids = crate::relay::db_ids(&posted);
+            state
+                .db
+                .run(move |c| relay::record_copies(c, id, Side::Dm, dm_done, &ids, false))
+                .await?;
+        }
+        match error {
+            None => {}
+            Some(e) if e.is_transient() => return Err(e),
+            Some(RelayError::Permanent { code, message }) => {
+                refused = Some(strings::dm_failure_reason(code, &message));
+            }
+            Some(e) => return Err(e),
+        }
+    }
+
+    // 2. The ticket channel's copy.
+    let Some(channel) = ticket.channel_id.map(|c| ChannelId::new(c.get())) else {
+        return Err(RelayError::Permanent {
+            code: None,
+            message: "the ticket has no channel".to_owned(),
+        });
+    };
+    let mut parts = render::staff_for_channel(thread, &view(record, has_files, links));
+    if let (Some(reason), Some(first)) = (&refused, parts.first_mut()) {
+        let notice = strings::reply_not_delivered(record.number, reason);
+        *first = Part {
+            content: Some(match &first.content {
+                Some(c) => format!("{notice}\n{c}"),
+                None => notice,
+            }),
+            embed: first.embed.clone(),
+        };
+        // The notice may push plain text over the limit: fall back to separate messages.
+        if first
+            .content
+            .as_deref()
+            .map_or(0, crate::split::discord_len)
+            > crate::split::MESSAGE_LIMIT
+        {
+            let mut split = render::notice(first.content.as_deref().unwrap_or_default());
+            split.extend(parts.drain(1..));
+            parts = split;
+        }
+    }
+    let complete_ok = refused.is_none();
+    let (posted, error) = crate::relay::post_parts(
+        state,
+        channel,
+        &parts,
+        usize::try_from(inbox_done).unwrap_or(0),
+        files,
+        |i| nonce(NonceKind::Inbox, id.0, i32::try_from(i).unwrap_or(i32::MAX)),
+    )
+    .await;
+    let all_posted = error.is_none();
+    let ids = crate::relay::db_ids(&posted);
+    let reason = refused.clone();
+    state
+        .db
+        .run(move |c| {
+            relay::record_copies(
+                c,
+                id,
+                Side::Inbox,
+                inbox_done,
+                &ids,
+                all_posted && complete_ok,
+            )?;
+            if let (true, Some(reason)) = (all_posted, &reason) {
+                relay::mark_failed(c, id, reason)?;
+            }
+            Ok(())
+        })
+        .await?;
+    if let Some(e) = error {
+        return Err(e);
+    }
+    Ok(match refused {
+        None => ReplyOutcome::Delivered,
+        Some(reason) => ReplyOutcome::NotDelivered(reason),
+    })
+}
+
+/// [`deliver`] and settle a transient failure. `None` when it will be retried later.
+pub async fn deliver_and_settle(
+    state: &State,
+    ticket: &Ticket,
+    record: &MessageRecord,
+    files: &[CreateAttachment],
+    links: &[String],
+) -> Option<ReplyOutcome> {
+    if !state.begin_relay(record.id.0) {
+        return None;
+    }
+    let result = deliver(state, ticket, record, files, links).await;
+    state.end_relay(record.id.0);
+    match result {
+        Ok(outcome) => Some(outcome),
+        Err(e) => {
+            let permanent = !e.is_transient();
+            if let Err(settle) =
+                crate::relay::settle_failure(state, record.id, record.relay_attempts, &e).await
+            {
+                tracing::error!(record = record.id.0, error = %settle, "cannot record a relay failure");
+            }
+            permanent.then(|| ReplyOutcome::NotDelivered(e.to_string()))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Re-driving relays still pending: those whose retry time has come, and those a crash left
+//! behind. A user's DMs go back through that user's ordered queue (so order is kept); staff
+//! replies are re-driven here, one at a time.
+
+use std::time::Duration;
+
+use rustmail_db::ids::MessageRecordId;
+use rustmail_db::messages::relay;
+use rustmail_db::messages::{self, Direction, MessageRecord, RelayState};
+use rustmail_db::tickets;
+use serenity::all::UserId;
+
+use crate::state::{Data, State};
+
+/// How often the retry loop looks for due relays.
+const TICK: Duration = Duration::from_secs(1);
+/// Relays younger than this that were never tried belong to the live pipeline.
+pub const FRESH_GRACE: Duration = Duration::from_secs(15);
+/// Relays looked at per tick.
+const BATCH: i64 = 200;
+
+/// The retry loop; ends when the bot stops.
+pub async fn run(data: Data) {
+    data.wait_ready().await;
+    while data.sleep(TICK).await {
+        if let Err(e) = tick(&data, FRESH_GRACE).await {
+            tracing::warn!(error = %e, "relay retry pass failed");
+        }
+    }
+}
+
+/// One pass: dispatches every due relay older than `grace`; returns how many.
+pub async fn tick(data: &Data, grace: Duration) -> Result<usize, rustmail_db::DomainError> {
+    let due = data
+        .db
+        .run(move |c| relay::due_for_retry(c, BATCH, grace))
+        .await?;
+    let n = due.len();
+    for record in due {
+        dispatch(data, record).await;
+    }
+    Ok(n)
+}
+
+/// Sends one pending relay on its way.
+pub async fn dispatch(data: &Data, record: MessageRecord) {
+    match record.direction {
+        Direction::UserToStaff => {
+            let user = UserId::new(record.author_id.get());
+            data.inbound.push_redrive(data, user, record.id);
+        }
+        Direction::StaffToUser => {
+            redrive_reply(data, record).await;
+        }
+        Direction::Internal | Direction::System => {}
+    }
+}
+
+async fn load(
+    state: &State,
+    id: MessageRecordId,
+) -> Result<Option<(MessageRecord, tickets::Ticket)>, rustmail_db::DomainError> {
+    state
+        .db
+        .run(move |c| {
+            let record = messages::get(c, id)?;
+            if record.relay_state != RelayState::Pending {
+                return Ok(None);
+            }
+            let ticket = tickets::get(c, record.ticket_id)?;
+            if !ticket.is_open() {
+                relay::mark_failed(
+                    c,
+                    id,
+                    "the ticket was closed before this message was delivered",
+                )?;
+                return Ok(None);
+            }
+            Ok(Some((record, ticket)))
+        })
+        .await
+}
+
+/// Re-drives a user's DM (called from the user's queue).
+pub async fn redrive_inbound(state: &State, id: MessageRecordId) {
+    match load(state, id).await {
+        Ok(Some((record, ticket))) => {
+            crate::relay::inbox::deliver_and_settle(state, &ticket, &record, None).await;
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(record = id.0, error = %e, "cannot load a relay to re-drive"),
+    }
+}
+
+async fn redrive_reply(state: &State, record: MessageRecord) {
+    let id = record.id;
+    match load(state, id).await {
+        Ok(Some((record, ticket))) => match crate::relay::stored_files(state, id).await {
+            Ok((files, links)) => {
+                crate::relay::reply::deliver_and_settle(state, &ticket, &record, &files, &links)
+                    .await;
+            }
+            Err(e) => tracing::warn!(record = id.0, error = %e, "cannot load a reply's files"),
+        },
+        Ok(None) => {}
+        Err(e) => tracing::warn!(record = id.0, error = %e, "cannot load a reply to re-drive"),
+    }
+}
+
+/// Drives a user's DM records left pending, oldest first (before a new one, to keep order).
+pub async fn drive_backlog(state: &State, ticket: &tickets::Ticket, backlog: &[MessageRecord]) {
+    for record in backlog {
+        crate::relay::inbox::deliver_and_settle(state, ticket, record, None).await;
+    }
+}
+
+/// Re-drives every pending relay now, whatever its age (recovery at start-up); returns how many
+/// were dispatched.
+pub async fn redrive_all(data: &Data) -> usize {
+    let mut total = 0;
+    match tick(data, Duration::ZERO).await {
+        Ok(n) => total += n,
+        Err(e) => tracing::warn!(error = %e, "cannot list pending relays"),
+    }
+    total
+}

@@ -1,0 +1,200 @@
+//! The bot's shared state ([`Data`], poise's user data): configuration, database, Discord HTTP
+//! client and cache, the inbound queues, and small in-memory caches. No lock in here is ever held
+//! across an `.await`.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use rustmail_db::config::Config;
+use rustmail_db::dm_channels::DmChannel;
+use rustmail_db::Db;
+use serenity::all::{Cache, ChannelId, Http, UserId};
+use tokio::sync::{watch, Notify};
+
+use crate::inbound::Queues;
+
+/// poise's user data: a cheap handle on the shared [`State`].
+#[derive(Clone)]
+pub struct Data(pub Arc<State>);
+
+impl Deref for Data {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.0
+    }
+}
+
+/// Everything the bot's tasks share.
+pub struct State {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub http: Arc<Http>,
+    pub cache: Arc<Cache>,
+    /// This process's id in `bot_instances`, jobs and actions claims.
+    pub worker_id: String,
+    /// Per-user ordered queues of inbound work.
+    pub inbound: Queues,
+    /// Known DM channels (user → channel), learnt from events and the database.
+    dm_channels: Mutex<HashMap<UserId, ChannelId>>,
+    /// The reverse: DM channel → user.
+    dm_users: Mutex<HashMap<ChannelId, UserId>>,
+    /// Relays being delivered right now (record ids), so a retry never races a live delivery.
+    in_flight: Mutex<HashSet<i64>>,
+    /// Tickets whose "inbox full" alert was posted (one alert per ticket and process).
+    inbox_full_alerted: Mutex<HashSet<i64>>,
+    /// When typing was last relayed into a channel (Discord shows it for ~10 s).
+    typing: Mutex<HashMap<ChannelId, Instant>>,
+    /// Wakes the scheduler (a close was just queued).
+    pub wake_scheduler: Notify,
+    /// The bot user, once READY arrived.
+    pub bot_user: OnceLock<UserId>,
+    /// Serialises recovery passes.
+    pub recovery: tokio::sync::Mutex<()>,
+    /// Becomes true when the cache is ready (background tasks wait for it).
+    pub ready: watch::Sender<bool>,
+    /// Becomes true when the bot is shutting down.
+    pub stopping: watch::Sender<bool>,
+    /// Whether the start-up recovery has been launched.
+    started: AtomicBool,
+    /// The DM channels as known before the gateway connected (for the start-up recovery).
+    startup_snapshot: Mutex<Option<Vec<DmChannel>>>,
+}
+
+/// How often typing is relayed at most per channel.
+const TYPING_EVERY: Duration = Duration::from_secs(8);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl State {
+    pub fn new(
+        config: Arc<Config>,
+        db: Db,
+        http: Arc<Http>,
+        cache: Arc<Cache>,
+        worker_id: String,
+    ) -> Self {
+        Self {
+            config,
+            db,
+            http,
+            cache,
+            worker_id,
+            inbound: Queues::default(),
+            dm_channels: Mutex::new(HashMap::new()),
+            dm_users: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashSet::new()),
+            inbox_full_alerted: Mutex::new(HashSet::new()),
+            typing: Mutex::new(HashMap::new()),
+            wake_scheduler: Notify::new(),
+            bot_user: OnceLock::new(),
+            recovery: tokio::sync::Mutex::new(()),
+            ready: watch::channel(false).0,
+            stopping: watch::channel(false).0,
+            started: AtomicBool::new(false),
+            startup_snapshot: Mutex::new(None),
+        }
+    }
+
+    /// True the first time it is called: the start-up recovery runs once per process.
+    pub fn first_start(&self) -> bool {
+        !self.started.swap(true, Ordering::SeqCst)
+    }
+
+    /// Stores the DM channels known at start-up.
+    pub fn set_startup_snapshot(&self, channels: Vec<DmChannel>) {
+        *lock(&self.startup_snapshot) = Some(channels);
+    }
+
+    /// Takes the DM channels known at start-up (once).
+    pub fn take_startup_snapshot(&self) -> Option<Vec<DmChannel>> {
+        lock(&self.startup_snapshot).take()
+    }
+
+    /// The bot's own user id (zero before READY, which no real user has).
+    pub fn bot_id(&self) -> UserId {
+        self.bot_user
+            .get()
+            .copied()
+            .unwrap_or_else(|| UserId::new(1))
+    }
+
+    /// Remembers a user's DM channel (in memory only; the database is told with the DM).
+    pub fn remember_dm(&self, user: UserId, channel: ChannelId) {
+        lock(&self.dm_channels).insert(user, channel);
+        lock(&self.dm_users).insert(channel, user);
+    }
+
+    /// The user's DM channel, if known in memory.
+    pub fn dm_channel_of(&self, user: UserId) -> Option<ChannelId> {
+        lock(&self.dm_channels).get(&user).copied()
+    }
+
+    /// The user of a DM channel, if known in memory.
+    pub fn dm_user_of(&self, channel: ChannelId) -> Option<UserId> {
+        lock(&self.dm_users).get(&channel).copied()
+    }
+
+    /// Claims the relay of record `id` for this task; `false` when another task has it.
+    pub fn begin_relay(&self, id: i64) -> bool {
+        lock(&self.in_flight).insert(id)
+    }
+
+    /// Releases a claim taken with [`State::begin_relay`].
+    pub fn end_relay(&self, id: i64) {
+        lock(&self.in_flight).remove(&id);
+    }
+
+    /// Whether the "inbox full" alert for this ticket is still to be posted (marks it posted).
+    pub fn first_inbox_full_alert(&self, ticket: i64) -> bool {
+        lock(&self.inbox_full_alerted).insert(ticket)
+    }
+
+    /// Whether typing should be relayed into `channel` now (at most every few seconds).
+    pub fn should_relay_typing(&self, channel: ChannelId) -> bool {
+        let mut map = lock(&self.typing);
+        let now = Instant::now();
+        match map.get(&channel) {
+            Some(last) if now.duration_since(*last) < TYPING_EVERY => false,
+            _ => {
+                if map.len() > 10_000 {
+                    map.retain(|_, t| now.duration_since(*t) < TYPING_EVERY);
+                }
+                map.insert(channel, now);
+                true
+            }
+        }
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Waits until the cache is ready (or shutdown begins).
+    pub async fn wait_ready(&self) {
+        let mut ready = self.ready.subscribe();
+        let mut stopping = self.stopping.subscribe();
+        tokio::select! {
+            _ = ready.wait_for(|r| *r) => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    }
+
+    /// Sleeps for `d`, returning early (with `false`) when shutdown begins.
+    pub async fn sleep(&self, d: Duration) -> bool {
+        let mut stopping = self.stopping.subscribe();
+        if *stopping.borrow() {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(d) => true,
+            _ = stopping.wait_for(|s| *s) => false,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The intake of a user's DM, in one transaction and before any Discord call: refuse blocked
+//! users, open the ticket or find the open one, record the DM (idempotent on its id), remember
+//! the DM channel and the last DM seen, and list earlier relays of the ticket still pending (so
+//! the caller delivers them first and order is kept).
+
+use crate::attachments::NewAttachment;
+use crate::connection::{write_tx, DbConnection};
+use crate::dm_channels;
+use crate::error::DomainResult;
+use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::messages::{self, relay, Author, Direction, InboundDm, MessageRecord, Recorded};
+use crate::tickets::{self, NewTicket, OpenedVia, Ticket};
+use crate::blocks;
+
+/// A DM as received.
+#[derive(Debug, Clone)]
+pub struct IncomingDm {
+    pub user_id: UserId,
+    /// The user's name (ticket and message author name).
+    pub user_name: String,
+    /// The staff guild (where a new ticket's channel will live).
+    pub staff_guild: GuildId,
+    pub dm_channel: ChannelId,
+    pub message_id: MessageId,
+    pub content: String,
+    pub attachments: Vec<NewAttachment>,
+    /// Whether a ticket may be opened if the user has none (the caller checked that the user is
+    /// a member of the community guild).
+    pub may_open: bool,
+}
+
+/// What became of a DM.
+#[derive(Debug, Clone)]
+pub enum Intake {
+    /// The user is blocked: nothing was recorded.
+    Blocked,
+    /// The user has no open ticket and `may_open` was false: nothing was recorded.
+    NoTicket,
+    /// The DM is recorded in `ticket`.
+    Recorded(Box<IntakeRecord>),
+}
+
+/// A recorded DM and its ticket.
+#[derive(Debug, Clone)]
+pub struct IntakeRecord {
+    pub ticket: Ticket,
+    /// This DM opened the ticket.
+    pub ticket_created: bool,
+    pub recorded: Recorded,
+    /// Earlier DMs of the ticket whose relay is still pending, oldest first (deliver them before
+    /// this one).
+    pub backlog: Vec<MessageRecord>,
+}
+
+/// Takes in a user's DM; see the module docs.
+pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intake> {
+    write_tx(conn, |conn| {
+        dm_channels::seen(conn, dm.user_id, dm.dm_channel, dm.message_id)?;
+        if let Some(existing) = messages::find_by_source(conn, dm.message_id)? {
+            // Seen before (a recovery pass, a second bot process): nothing new to decide.
+            return Ok(Intake::Recorded(Box::new(IntakeRecord {
+                ticket: tickets::get(conn, existing.ticket_id)?,
+                ticket_created: false,
+                recorded: Recorded {
+                    message: existing,
+                    created: false,
+                    cancelled_close: None,
+                    alerts: Vec::new(),
+                },
+                backlog: Vec::new(),
+            })));
+        }
+        if blocks::active(conn, dm.user_id)?.is_some() {
+            return Ok(Intake::Blocked);
+        }
+        let (ticket, ticket_created) = match tickets::find_open_by_user(conn, dm.user_id)? {
+            Some(ticket) => (ticket, false),
+            None if dm.may_open => {
+                let opened = tickets::open(
+                    conn,
+                    &NewTicket {
+                        user_id: dm.user_id,
+                        user_name: dm.user_name.chars().take(100).collect(),
+                        guild_id: dm.staff_guild,
+                        opened_via: OpenedVia::UserDm,
+                        opened_by: dm.user_id,
+                        category_id: None,
+                    },
+                )?;
+                (opened.ticket, opened.created)
+            }
+            None => return Ok(Intake::NoTicket),
+        };
+        let recorded = messages::record_inbound(
+            conn,
+            &InboundDm {
+                ticket_id: ticket.id,
+                dm_message_id: dm.message_id,
+                author: Author {
+                    id: dm.user_id,
+                    name: dm.user_name.clone(),
+                    role: None,
+                },
+                content: dm.content.clone(),
+                attachments: dm.attachments.clone(),
+            },
+        )?;
+        let backlog = relay::pending_for_ticket(conn, ticket.id)?
+            .into_iter()
+            .filter(|m| m.id < recorded.message.id && m.direction == Direction::UserToStaff)
+            .collect();
+        Ok(Intake::Recorded(Box::new(IntakeRecord {
+            ticket,
+            ticket_created,
+            recorded,
+            backlog,
+        })))
+    })
+}
