@@ -47,12 +47,11 @@ impl Context {
             return Ok(url.to_owned());
         }
         if let Some(path) = &self.global.config {
-            let database = rustmail_db::config::database_from_file(path).map_err(|e| {
-                CliError::Flag {
+            let database =
+                rustmail_db::config::database_from_file(path).map_err(|e| CliError::Flag {
                     flag: "--config".to_owned(),
                     message: e.to_string(),
-                }
-            })?;
+                })?;
             return Ok(database.url);
         }
         Err(CliError::Message(strings::NO_DATABASE.to_owned()))

@@ -54,7 +54,9 @@ impl CliError {
 
 /// Maps a domain error's field names to the flags the user typed, e.g. `limit` → `--limit`, so
 /// `DomainError::Invalid { field: "limit", .. }` reads `--limit: must be between 1 and 500`.
-pub fn with_flags(flags: &'static [(&'static str, &'static str)]) -> impl Fn(DomainError) -> CliError {
+pub fn with_flags(
+    flags: &'static [(&'static str, &'static str)],
+) -> impl Fn(DomainError) -> CliError {
     move |err| match err {
         DomainError::Invalid { field, message } => {
             let flag = flags

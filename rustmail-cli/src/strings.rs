@@ -104,7 +104,9 @@ pub fn describe(action: &Action) -> String {
             None => format!("move{ticket} to the default inbox"),
         },
         ActionKind::Message => format!("message{ticket}"),
-        ActionKind::Recover => "recovery pass (closes tickets whose user left or whose channel vanished)".to_owned(),
+        ActionKind::Recover => {
+            "recovery pass (closes tickets whose user left or whose channel vanished)".to_owned()
+        }
     }
 }
 
@@ -128,8 +130,7 @@ pub fn bot_online(bot: &Instance) -> String {
     )
 }
 
-pub const BOT_OFFLINE: &str =
-    "warning: no bot is online; the action will run when a bot starts";
+pub const BOT_OFFLINE: &str = "warning: no bot is online; the action will run when a bot starts";
 
 pub fn waiting(seconds: u64) -> String {
     format!("waiting up to {seconds}s for the bot...")
@@ -196,7 +197,10 @@ pub fn category_deleted(c: &Category) -> String {
 
 pub fn category_enabled(c: &Category) -> String {
     if c.enabled {
-        format!("category `{}` is enabled: it is offered in the prompt", c.name)
+        format!(
+            "category `{}` is enabled: it is offered in the prompt",
+            c.name
+        )
     } else {
         format!("category `{}` is disabled: it is no longer offered", c.name)
     }
@@ -211,7 +215,9 @@ pub fn prompt_settings(p: &PromptSettings, applies: bool) -> String {
     };
     format!(
         "category prompt: {state}, timeout {}{note}",
-        format_duration(Duration::from_secs(u64::try_from(p.timeout_seconds).unwrap_or(0)))
+        format_duration(Duration::from_secs(
+            u64::try_from(p.timeout_seconds).unwrap_or(0)
+        ))
     )
 }
 
@@ -231,14 +237,21 @@ pub fn job_kind(kind: JobKind) -> &'static str {
 }
 
 pub fn retrying(attempts: i32, error: &str) -> String {
-    format!("{attempts} attempt{} so far, last error: {error}", plural(usize::try_from(attempts).unwrap_or(0)))
+    format!(
+        "{attempts} attempt{} so far, last error: {error}",
+        plural(usize::try_from(attempts).unwrap_or(0))
+    )
 }
 
 pub fn schedule_cancelled(job: &Job) -> String {
     let ticket = job
         .ticket_id
         .map_or_else(String::new, |t| format!(" for ticket #{t}"));
-    format!("cancelled the {}{ticket} (job {})", job_kind(job.kind), job.id)
+    format!(
+        "cancelled the {}{ticket} (job {})",
+        job_kind(job.kind),
+        job.id
+    )
 }
 
 // --- stats ------------------------------------------------------------------------------------
@@ -291,9 +304,5 @@ pub fn database_is(url: &str, backend: Backend) -> String {
 }
 
 pub fn config_problems(path: &Path, count: usize) -> String {
-    format!(
-        "{} has {count} problem{}",
-        path.display(),
-        plural(count)
-    )
+    format!("{} has {count} problem{}", path.display(), plural(count))
 }

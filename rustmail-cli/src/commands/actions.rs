@@ -28,7 +28,13 @@ struct Report<'a> {
 }
 
 /// Queues one action and reports it (and its result with `--wait`).
-pub fn queue(ctx: &Context, db: &Db, request: &NewAction, wait: WaitArgs, out: &mut dyn Write) -> CliResult {
+pub fn queue(
+    ctx: &Context,
+    db: &Db,
+    request: &NewAction,
+    wait: WaitArgs,
+    out: &mut dyn Write,
+) -> CliResult {
     let (action, bots) = db.with_conn(|conn| -> CliResult<_> {
         let action = actions::enqueue(conn, request)?;
         Ok((action, instances::online(conn)?))

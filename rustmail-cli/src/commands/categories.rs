@@ -59,7 +59,12 @@ pub fn run(ctx: &Context, command: CategoriesCommand, out: &mut dyn Write) -> Cl
                     rustmail_db::DomainError::NotFound { .. } => about("NAME")(e),
                     other => with_flags(&[("name", "NEW_NAME")])(other),
                 })?;
-                done(ctx, out, &renamed, &strings::category_renamed(&name, &renamed))
+                done(
+                    ctx,
+                    out,
+                    &renamed,
+                    &strings::category_renamed(&name, &renamed),
+                )
             }
             CategoriesCommand::Delete { name } => {
                 let deleted = categories::delete(conn, &name).map_err(about("NAME"))?;
@@ -129,5 +134,8 @@ fn list(ctx: &Context, listing: &Listing, out: &mut dyn Write) -> CliResult {
         out.write_all(table.render(&ctx.style).as_bytes())
             .map_err(CliError::stdout)?;
     }
-    output::line(out, &strings::prompt_settings(&listing.prompt, listing.prompt_applies))
+    output::line(
+        out,
+        &strings::prompt_settings(&listing.prompt, listing.prompt_applies),
+    )
 }

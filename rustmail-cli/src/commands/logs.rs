@@ -45,9 +45,18 @@ pub fn run(ctx: &Context, args: &LogsArgs, out: &mut dyn Write) -> CliResult {
     write(ctx, &logs, &args.transcript, out)
 }
 
-fn write(ctx: &Context, logs: &[TicketLog], args: &TranscriptArgs, out: &mut dyn Write) -> CliResult {
+fn write(
+    ctx: &Context,
+    logs: &[TicketLog],
+    args: &TranscriptArgs,
+    out: &mut dyn Write,
+) -> CliResult {
     let format = args.format.map_or(
-        if ctx.json() { Format::Json } else { Format::Text },
+        if ctx.json() {
+            Format::Json
+        } else {
+            Format::Text
+        },
         Format::from,
     );
     let text = transcript::render_many(logs, format, &Options::default());

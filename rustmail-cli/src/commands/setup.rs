@@ -69,7 +69,10 @@ pub fn config(ctx: &Context, command: ConfigCommand, out: &mut dyn Write) -> Cli
                         output::line(out, &p.to_string())?;
                     }
                 }
-                Err(CliError::Message(strings::config_problems(&file, problems.len())))
+                Err(CliError::Message(strings::config_problems(
+                    &file,
+                    problems.len(),
+                )))
             }
             Err(other) => Err(other.into()),
         },

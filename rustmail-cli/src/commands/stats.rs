@@ -34,8 +34,14 @@ pub fn run(ctx: &Context, args: &StatsArgs, out: &mut dyn Write) -> CliResult {
         (strings::STATS_OPEN_NOW, stats.open_now.to_string()),
         (strings::STATS_OPENED, stats.opened.to_string()),
         (strings::STATS_CLOSED, stats.closed.to_string()),
-        (strings::STATS_FIRST_RESPONSE, humane(stats.median_first_response_seconds)),
-        (strings::STATS_CLOSE_TIME, humane(stats.median_close_seconds)),
+        (
+            strings::STATS_FIRST_RESPONSE,
+            humane(stats.median_first_response_seconds),
+        ),
+        (
+            strings::STATS_CLOSE_TIME,
+            humane(stats.median_close_seconds),
+        ),
     ] {
         summary.row(vec![label.into(), value.into()]);
     }

@@ -56,7 +56,11 @@ fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> CliResult {
     };
     let page = db.with_conn(|conn| -> CliResult<TicketPage> {
         let category = match &args.category {
-            Some(name) => Some(categories::by_name(conn, name).map_err(about("--category"))?.id),
+            Some(name) => Some(
+                categories::by_name(conn, name)
+                    .map_err(about("--category"))?
+                    .id,
+            ),
             None => None,
         };
         let filter = TicketFilter {
@@ -86,9 +90,14 @@ fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> CliResult {
         table.row(vec![
             format!("#{}", t.id).into(),
             format!("{} ({})", t.user_name, t.user_id).into(),
-            s.category_name.as_deref().unwrap_or(strings::DEFAULT_CATEGORY).into(),
+            s.category_name
+                .as_deref()
+                .unwrap_or(strings::DEFAULT_CATEGORY)
+                .into(),
             status,
-            t.assigned_to.map_or_else(|| "-".to_owned(), |a| a.to_string()).into(),
+            t.assigned_to
+                .map_or_else(|| "-".to_owned(), |a| a.to_string())
+                .into(),
             output::time(t.opened_at).into(),
             output::time(t.last_activity_at).into(),
             match s.scheduled_close_at {
@@ -99,7 +108,10 @@ fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> CliResult {
     }
     out.write_all(table.render(&ctx.style).as_bytes())
         .map_err(CliError::stdout)?;
-    output::line(out, &strings::page_footer(page.page, page.limit, page.total))
+    output::line(
+        out,
+        &strings::page_footer(page.page, page.limit, page.total),
+    )
 }
 
 fn close(ctx: &Context, args: &CloseArgs, out: &mut dyn Write) -> CliResult {

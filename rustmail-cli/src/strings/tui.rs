@@ -16,8 +16,10 @@ pub const BOT_ONLINE: &str = "bot online";
 pub const BOT_OFFLINE: &str = "bot OFFLINE";
 pub const HINTS_LIST: &str = "? help · / search · enter open · q quit";
 pub const HINTS_TICKET: &str = "? help · esc back · c close · F force · m move · q quit";
+pub const HINTS_SHORT: &str = "? help · q quit";
 pub const HINTS_SEARCH: &str = "type to search · enter keep · esc clear";
-pub const LIST_COLUMNS_NARROW: [&str; 6] = ["#", "user", "category", "assigned", "activity", "close at"];
+pub const LIST_COLUMNS_NARROW: [&str; 6] =
+    ["#", "user", "category", "assigned", "activity", "close at"];
 pub const LIST_COLUMNS_WIDE: [&str; 8] = [
     "#", "user", "category", "status", "assigned", "opened", "activity", "close at",
 ];
@@ -50,7 +52,10 @@ pub const HELP: [(&str, &str); 20] = [
     ("?", "this help"),
     ("q / ctrl-c", "quit"),
     ("", ""),
-    ("", "Actions are queued for the running bot, like the CLI's."),
+    (
+        "",
+        "Actions are queued for the running bot, like the CLI's.",
+    ),
     ("", "The list refreshes by itself; the selection is kept."),
     ("", "Times are UTC."),
 ];
@@ -123,7 +128,13 @@ pub fn confirm_move(ticket: TicketId, user: &str, category: &str) -> [String; 3]
     ]
 }
 
-pub fn ticket_header(id: TicketId, user: &str, status: &str, category: &str, assigned: &str) -> String {
+pub fn ticket_header(
+    id: TicketId,
+    user: &str,
+    status: &str,
+    category: &str,
+    assigned: &str,
+) -> String {
     format!(" #{id} {user} · {status} · category {category} · assigned {assigned}")
 }
 

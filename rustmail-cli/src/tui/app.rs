@@ -44,7 +44,11 @@ pub enum Popup {
     Help,
     Confirm(Pending),
     /// Choosing a category to move `ticket` to; entry 0 is the default inbox.
-    PickCategory { ticket: TicketId, user: String, selected: usize },
+    PickCategory {
+        ticket: TicketId,
+        user: String,
+        selected: usize,
+    },
 }
 
 /// A line under the screen telling what happened.
@@ -199,10 +203,9 @@ impl App {
 
     /// How long the loop may wait for input before the next refresh is due.
     pub fn poll_timeout(&self) -> Duration {
-        let wait = self
-            .refresh
-            .last
-            .map_or(Duration::ZERO, |t| self.options.refresh.saturating_sub(t.elapsed()));
+        let wait = self.refresh.last.map_or(Duration::ZERO, |t| {
+            self.options.refresh.saturating_sub(t.elapsed())
+        });
         wait.min(Duration::from_millis(250))
     }
 
@@ -243,8 +246,15 @@ impl App {
         TicketFilter {
             status: self.status,
             user: None,
-            category: self.category.and_then(|i| self.categories.get(i)).map(|c| c.id),
-            assigned: if self.assigned_to_me { self.options.staff_id } else { None },
+            category: self
+                .category
+                .and_then(|i| self.categories.get(i))
+                .map(|c| c.id),
+            assigned: if self.assigned_to_me {
+                self.options.staff_id
+            } else {
+                None
+            },
             search: Some(self.search.clone()).filter(|s| !s.trim().is_empty()),
             limit: self.rows,
             page,
@@ -256,11 +266,13 @@ impl App {
         db.with_conn(|conn| {
             self.counts = list::counts(conn)?;
             self.bots = instances::online(conn)?;
-            let selected_category: Option<CategoryId> =
-                self.category.and_then(|i| self.categories.get(i)).map(|c| c.id);
+            let selected_category: Option<CategoryId> = self
+                .category
+                .and_then(|i| self.categories.get(i))
+                .map(|c| c.id);
             self.categories = categories::list(conn)?;
-            self.category = selected_category
-                .and_then(|id| self.categories.iter().position(|c| c.id == id));
+            self.category =
+                selected_category.and_then(|id| self.categories.iter().position(|c| c.id == id));
             match self.screen {
                 Screen::List => self.reload_list(conn),
                 Screen::Ticket => self.reload_ticket(conn),
@@ -307,14 +319,15 @@ impl App {
         scroll: usize,
     ) -> DomainResult<TicketView> {
         let log = log::ticket_log(conn, id)?;
-        let scheduled_close = rustmail_db::jobs::live_for_ticket(conn, id, rustmail_db::jobs::JobKind::Close)?
-            .map(|j| j.due_at)
-            .or(rustmail_db::jobs::live_for_ticket(
-                conn,
-                id,
-                rustmail_db::jobs::JobKind::InactivityClose,
-            )?
-            .map(|j| j.due_at));
+        let scheduled_close =
+            rustmail_db::jobs::live_for_ticket(conn, id, rustmail_db::jobs::JobKind::Close)?
+                .map(|j| j.due_at)
+                .or(rustmail_db::jobs::live_for_ticket(
+                    conn,
+                    id,
+                    rustmail_db::jobs::JobKind::InactivityClose,
+                )?
+                .map(|j| j.due_at));
         let mut conversation = Conversation::new(&log);
         conversation.layout(self.conversation_area.0);
         let mut view = TicketView {

@@ -68,15 +68,27 @@ impl Conversation {
             }
             header.push_str(" · ");
             header.push_str(&transcript::author_label(message, &options));
-            push(0, header, Style::new().fg(colour).add_modifier(Modifier::BOLD));
+            push(
+                0,
+                header,
+                Style::new().fg(colour).add_modifier(Modifier::BOLD),
+            );
             let body = if m.is_deleted() {
-                Style::new().fg(Color::Red).add_modifier(Modifier::CROSSED_OUT)
+                Style::new()
+                    .fg(Color::Red)
+                    .add_modifier(Modifier::CROSSED_OUT)
             } else {
                 Style::new()
             };
             if let Some(at) = m.deleted_at {
-                let by = m.deleted_by.map_or_else(String::new, |u| format!(" by {u}"));
-                push(2, format!("[deleted {}{by}]", time(at)), Style::new().fg(Color::Red));
+                let by = m
+                    .deleted_by
+                    .map_or_else(String::new, |u| format!(" by {u}"));
+                push(
+                    2,
+                    format!("[deleted {}{by}]", time(at)),
+                    Style::new().fg(Color::Red),
+                );
             }
             for line in m.content.lines() {
                 push(2, line.to_owned(), body);
@@ -108,7 +120,11 @@ impl Conversation {
                 );
             }
             if let Some(error) = &m.relay_error {
-                push(2, format!("[relay {}: {error}]", m.relay_state), Style::new().fg(Color::Red));
+                push(
+                    2,
+                    format!("[relay {}: {error}]", m.relay_state),
+                    Style::new().fg(Color::Red),
+                );
             }
         }
         Self {
@@ -130,7 +146,8 @@ impl Conversation {
             let room = width.saturating_sub(l.indent).max(4);
             let pad = " ".repeat(l.indent);
             for part in wrap(&l.text, room) {
-                self.lines.push(Line::styled(format!("{pad}{part}"), l.style));
+                self.lines
+                    .push(Line::styled(format!("{pad}{part}"), l.style));
             }
         }
     }
@@ -173,7 +190,13 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
                 }
             }
         }
-        out.push(chars[start..end].iter().collect::<String>().trim_end().to_owned());
+        out.push(
+            chars[start..end]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_owned(),
+        );
         start = end;
     }
     out

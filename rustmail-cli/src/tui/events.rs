@@ -68,8 +68,10 @@ impl Scripted {
     /// Adds one key press.
     #[must_use]
     pub fn key(mut self, code: KeyCode) -> Self {
-        self.steps
-            .push_back(Step::Input(Input::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+        self.steps.push_back(Step::Input(Input::Key(KeyEvent::new(
+            code,
+            KeyModifiers::NONE,
+        ))));
         self
     }
 

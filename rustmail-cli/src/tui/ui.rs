@@ -15,6 +15,19 @@ use ratatui::Frame;
 use super::app::{App, Screen};
 use crate::strings::tui as s;
 
+/// Narrower screens get the short key hints.
+const WIDE_STATUS: u16 = 110;
+
+/// `text` cut to `width` characters, with `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// The four bands of the screen.
 struct Areas {
     header: Rect,
@@ -73,19 +86,26 @@ fn notice(frame: &mut Frame<'_>, area: Rect, app: &App) {
         } else {
             Style::new().fg(Color::Green)
         };
-        frame.render_widget(Paragraph::new(Line::styled(format!(" {}", n.text), style)), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {}", n.text), style)),
+            area,
+        );
     }
 }
 
 fn status(frame: &mut Frame<'_>, area: Rect, app: &App, bar: Style) {
     let matching = app.page.as_ref().map_or(0, |p| p.total);
     let (bot, bot_style) = if app.bots.is_empty() {
-        (s::BOT_OFFLINE, bar.fg(Color::LightRed).add_modifier(Modifier::BOLD))
+        (
+            s::BOT_OFFLINE,
+            bar.fg(Color::LightRed).add_modifier(Modifier::BOLD),
+        )
     } else {
         (s::BOT_ONLINE, bar.fg(Color::LightGreen))
     };
     let hints = match (app.screen, app.searching) {
         (_, true) => s::HINTS_SEARCH,
+        _ if area.width < WIDE_STATUS => s::HINTS_SHORT,
         (Screen::List, false) => s::HINTS_LIST,
         (Screen::Ticket, false) => s::HINTS_TICKET,
     };

@@ -11,9 +11,18 @@ use crate::strings::{self, tui as s};
 /// What a confirmation window asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Close { ticket: TicketId, user: String },
-    ForceClose { ticket: TicketId, user: String },
-    CancelClose { ticket: TicketId, user: String },
+    Close {
+        ticket: TicketId,
+        user: String,
+    },
+    ForceClose {
+        ticket: TicketId,
+        user: String,
+    },
+    CancelClose {
+        ticket: TicketId,
+        user: String,
+    },
     Move {
         ticket: TicketId,
         user: String,
@@ -46,10 +55,13 @@ impl App {
     /// open tickets qualify.
     fn action_target(&mut self) -> Option<(TicketId, String)> {
         let target = match self.screen {
-            Screen::Ticket => self
-                .ticket
-                .as_ref()
-                .map(|v| (v.log.ticket.id, v.log.ticket.user_name.clone(), v.log.ticket.is_open())),
+            Screen::Ticket => self.ticket.as_ref().map(|v| {
+                (
+                    v.log.ticket.id,
+                    v.log.ticket.user_name.clone(),
+                    v.log.ticket.is_open(),
+                )
+            }),
             Screen::List => self
                 .selected_summary()
                 .map(|t| (t.ticket.id, t.ticket.user_name.clone(), t.ticket.is_open())),

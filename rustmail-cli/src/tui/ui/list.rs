@@ -68,7 +68,10 @@ pub fn body(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let me = app.staff_id();
     let rows = page.tickets.iter().map(|t| {
         let close = t.scheduled_close_at.map(short_time).unwrap_or_default();
-        let category = t.category_name.clone().unwrap_or_else(|| s::DEFAULT.to_owned());
+        let category = t
+            .category_name
+            .clone()
+            .unwrap_or_else(|| s::DEFAULT.to_owned());
         let mut cells = vec![
             Cell::from(format!("#{}", t.ticket.id)),
             Cell::from(if wide {
@@ -122,13 +125,14 @@ pub fn body(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ],
         )
     };
-    let header = Row::new(titles).style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+    let header =
+        Row::new(titles).style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
     let table = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
         .highlight_symbol("› ");
     let offset = (page.page - 1) * page.limit;
-    let mut state = TableState::default()
-        .with_selected(usize::try_from(app.selected - offset).ok());
+    let mut state =
+        TableState::default().with_selected(usize::try_from(app.selected - offset).ok());
     frame.render_stateful_widget(table, area, &mut state);
 }

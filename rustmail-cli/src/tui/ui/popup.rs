@@ -49,7 +49,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
                 .iter()
                 .map(|(key, what)| {
                     Line::from(vec![
-                        Span::styled(format!(" {key:<11}"), Style::new().add_modifier(Modifier::BOLD)),
+                        Span::styled(
+                            format!(" {key:<11}"),
+                            Style::new().add_modifier(Modifier::BOLD),
+                        ),
                         Span::raw(format!(" {what}")),
                     ])
                 })
@@ -65,19 +68,23 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, app: &App) {
             window(frame, area, s::CONFIRM_TITLE, lines);
         }
         Some(Popup::PickCategory { selected, .. }) => {
-            let names = std::iter::once(s::DEFAULT_INBOX.to_owned())
-                .chain(app.categories.iter().map(|c| {
+            let names = std::iter::once(s::DEFAULT_INBOX.to_owned()).chain(
+                app.categories.iter().map(|c| {
                     if c.enabled {
                         c.name.clone()
                     } else {
                         s::disabled(&c.name)
                     }
-                }));
+                }),
+            );
             let lines = names
                 .enumerate()
                 .map(|(i, name)| {
                     if i == *selected {
-                        Line::styled(format!("› {name} "), Style::new().add_modifier(Modifier::REVERSED))
+                        Line::styled(
+                            format!("› {name} "),
+                            Style::new().add_modifier(Modifier::REVERSED),
+                        )
                     } else {
                         Line::raw(format!("  {name} "))
                     }

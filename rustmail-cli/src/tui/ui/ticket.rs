@@ -32,7 +32,12 @@ pub fn draw(frame: &mut Frame<'_>, header: Rect, body: Rect, app: &App, bar: Sty
     let first = (view.scroll + 1).min(total);
     let last = (view.scroll + height).min(total);
     let lines = s::lines(first, last, total);
-    let room = usize::from(header.width).saturating_sub(text.chars().count() + lines.chars().count());
+    let text = crate::tui::ui::fit(
+        &text,
+        usize::from(header.width).saturating_sub(lines.chars().count()),
+    );
+    let room =
+        usize::from(header.width).saturating_sub(text.chars().count() + lines.chars().count());
     let line = Line::from(vec![
         Span::styled(text, bar.add_modifier(Modifier::BOLD)),
         Span::styled(" ".repeat(room), bar),
