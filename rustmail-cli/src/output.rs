@@ -57,8 +57,8 @@ pub fn opt_time(t: Option<NaiveDateTime>) -> String {
 
 /// Writes `value` as pretty JSON with a final newline.
 pub fn json<T: Serialize>(out: &mut dyn Write, value: &T) -> CliResult {
-    let text =
-        serde_json::to_string_pretty(value).map_err(|e| CliError::Message(format!("JSON: {e}")))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::Message(crate::strings::json_failed(&e)))?;
     writeln!(out, "{text}").map_err(CliError::stdout)
 }
 

@@ -306,3 +306,7 @@ pub fn database_is(url: &str, backend: Backend) -> String {
 pub fn config_problems(path: &Path, count: usize) -> String {
     format!("{} has {count} problem{}", path.display(), plural(count))
 }
+
+pub fn json_failed(e: &serde_json::Error) -> String {
+    format!("cannot write JSON: {e}")
+}

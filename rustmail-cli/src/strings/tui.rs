@@ -16,6 +16,8 @@ pub const BOT_ONLINE: &str = "bot online";
 pub const BOT_OFFLINE: &str = "bot OFFLINE";
 pub const HINTS_LIST: &str = "? help · / search · enter open · q quit";
 pub const HINTS_TICKET: &str = "? help · esc back · c close · F force · m move · q quit";
+pub const SEARCH_PROMPT: &str = "  search: ";
+pub const CURSOR: &str = "█";
 pub const HINTS_SHORT: &str = "? help · q quit";
 pub const HINTS_SEARCH: &str = "type to search · enter keep · esc clear";
 pub const LIST_COLUMNS_NARROW: [&str; 6] =
@@ -154,4 +156,28 @@ pub const TERMINAL: &str = "terminal";
 
 pub fn disabled(name: &str) -> String {
     format!("{name} (disabled)")
+}
+
+// --- the conversation ---------------------------------------------------------------------------
+
+pub const NO_TEXT: &str = "(no text)";
+
+pub fn deleted(at: &str, by: Option<rustmail_db::ids::UserId>) -> String {
+    match by {
+        Some(by) => format!("[deleted {at} by {by}]"),
+        None => format!("[deleted {at}]"),
+    }
+}
+
+pub fn edited(at: &str, by: rustmail_db::ids::UserId) -> String {
+    format!("[edited {at} by {by}; before:]")
+}
+
+pub fn attachment(name: &str, size: &str, stored: bool) -> String {
+    let kept = if stored { "stored" } else { "link only" };
+    format!("[attachment] {name} ({size}, {kept})")
+}
+
+pub fn relay_error(state: &str, error: &str) -> String {
+    format!("[relay {state}: {error}]")
 }

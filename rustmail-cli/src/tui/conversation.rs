@@ -81,12 +81,9 @@ impl Conversation {
                 Style::new()
             };
             if let Some(at) = m.deleted_at {
-                let by = m
-                    .deleted_by
-                    .map_or_else(String::new, |u| format!(" by {u}"));
                 push(
                     2,
-                    format!("[deleted {}{by}]", time(at)),
+                    s::deleted(&time(at), m.deleted_by),
                     Style::new().fg(Color::Red),
                 );
             }
@@ -94,15 +91,11 @@ impl Conversation {
                 push(2, line.to_owned(), body);
             }
             if m.content.is_empty() {
-                push(2, "(no text)".to_owned(), Style::new().fg(Color::DarkGray));
+                push(2, s::NO_TEXT.to_owned(), Style::new().fg(Color::DarkGray));
             }
             let note = Style::new().fg(Color::DarkGray);
             for r in &message.revisions {
-                push(
-                    2,
-                    format!("[edited {} by {}; before:]", time(r.edited_at), r.edited_by),
-                    note,
-                );
+                push(2, s::edited(&time(r.edited_at), r.edited_by), note);
                 for line in r.previous_content.lines() {
                     push(4, line.to_owned(), note);
                 }
@@ -110,11 +103,10 @@ impl Conversation {
             for a in &message.attachments {
                 push(
                     2,
-                    format!(
-                        "[attachment] {} ({}, {})",
-                        a.filename,
-                        transcript::format_size(a.size_bytes),
-                        if a.stored { "stored" } else { "link only" }
+                    s::attachment(
+                        &a.filename,
+                        &transcript::format_size(a.size_bytes),
+                        a.stored,
                     ),
                     Style::new().fg(Color::Blue),
                 );
@@ -122,7 +114,7 @@ impl Conversation {
             if let Some(error) = &m.relay_error {
                 push(
                     2,
-                    format!("[relay {}: {error}]", m.relay_state),
+                    s::relay_error(m.relay_state.as_str(), error),
                     Style::new().fg(Color::Red),
                 );
             }

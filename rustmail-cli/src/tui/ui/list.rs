@@ -42,9 +42,9 @@ pub fn header(frame: &mut Frame<'_>, area: Rect, app: &App, bar: Style) {
     let mut spans = vec![Span::styled(text, bar.add_modifier(Modifier::BOLD))];
     if app.searching {
         if app.search.is_empty() {
-            spans.push(Span::styled("  search: ", bar));
+            spans.push(Span::styled(s::SEARCH_PROMPT, bar));
         }
-        spans.push(Span::styled("█", bar));
+        spans.push(Span::styled(s::CURSOR, bar));
     }
     let total = app.page.as_ref().map_or(0, |p| p.total);
     let position = s::position(app.selected, total);
