@@ -97,6 +97,12 @@ impl SimHandle {
         format!("http://{}", self.addr)
     }
 
+    /// `http://127.0.0.1:PORT/api/v10`: the REST API root (what `config.example.toml` calls
+    /// `api_base_url`). Note serenity's `HttpBuilder::proxy` wants [`Self::api_base`] instead.
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api/v10", self.addr)
+    }
+
     /// The gateway URL `GET /gateway` returns (`ws://127.0.0.1:PORT/gateway`).
     pub fn gateway_url(&self) -> String {
         self.sim.ws_url.clone()

@@ -10,4 +10,5 @@ mod simulator {
     pub mod serenity_smoke;
     pub mod spec_validation;
     pub mod support;
+    pub mod throughput;
 }

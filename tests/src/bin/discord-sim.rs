@@ -22,18 +22,23 @@ struct Args {
     admin_bot: bool,
 }
 
-fn config_snippet(base: &str, token: &str, ids: &SeededIds, dual: bool) -> String {
-    let mode = if dual { "dual" } else { "single" };
+/// A bot config snippet in the shape of `config.example.toml`.
+fn config_snippet(api_url: &str, token: &str, ids: &SeededIds, dual: bool) -> String {
+    let servers = if dual {
+        format!(
+            "community_guild_id = {}\nstaff_guild_id = {}",
+            ids.community_guild_id, ids.staff_guild_id
+        )
+    } else {
+        format!("guild_id = {}", ids.community_guild_id)
+    };
     let mut out = format!(
         "[bot]\n\
          token = \"{token}\"\n\
-         api_base_url = \"{base}\"\n\
+         api_base_url = \"{api_url}\"\n\
          \n\
          [servers]\n\
-         mode = \"{mode}\"\n\
-         guild_id = {community}\n\
-         community_guild_id = {community}\n\
-         staff_guild_id = {staff}\n\
+         {servers}\n\
          staff_roles = [{staff_role}]\n\
          admin_roles = [{admin_role}]\n\
          \n\
@@ -47,8 +52,6 @@ fn config_snippet(base: &str, token: &str, ids: &SeededIds, dual: bool) -> Strin
          # bot_user_id = {bot}\n\
          # staff_channel_id = {staff_channel}\n\
          # general_channel_id = {general}\n",
-        community = ids.community_guild_id,
-        staff = ids.staff_guild_id,
         staff_role = ids.staff_role_id,
         admin_role = ids.admin_role_id,
         inbox = ids.inbox_category_id,
@@ -88,11 +91,15 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("bind the simulator port")?;
     println!("# discord-sim listening on {}", handle.api_base());
+    println!(
+        "# serenity: HttpBuilder::new(token).proxy(\"{}\").ratelimiter_disabled(true)",
+        handle.api_base()
+    );
     println!("# gateway: {}", handle.gateway_url());
     println!(
         "{}",
         config_snippet(
-            &handle.api_base(),
+            &handle.api_url(),
             handle.token(),
             handle.ids(),
             args.dual_server

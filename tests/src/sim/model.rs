@@ -197,6 +197,8 @@ pub struct Message {
     pub webhook_id: Option<u64>,
     pub application_id: Option<u64>,
     pub pinned: bool,
+    /// Reactions: emoji (`"👍"` or `"name:id"`) and who reacted, in order.
+    pub reactions: Vec<(String, Vec<u64>)>,
 }
 
 /// A registered application command.

@@ -197,6 +197,23 @@ impl World {
         if let Some(n) = &m.nonce {
             v["nonce"] = n.clone();
         }
+        if !m.reactions.is_empty() {
+            let reactions: Vec<Value> = m
+                .reactions
+                .iter()
+                .map(|(emoji, users)| {
+                    json!({
+                        "count": users.len(),
+                        "count_details": {"burst": 0, "normal": users.len()},
+                        "me": users.contains(&self.bot_user_id),
+                        "me_burst": false,
+                        "emoji": super::state::emoji_json(emoji),
+                        "burst_colors": [],
+                    })
+                })
+                .collect();
+            v["reactions"] = Value::Array(reactions);
+        }
         if let Some(w) = m.webhook_id {
             v["webhook_id"] = json!(w.to_string());
         }

@@ -4,12 +4,14 @@
 //! events Discord would send in `outbox`, which the simulator flushes to connected sessions while
 //! still holding the state lock, so event order always matches state order.
 
+mod attachments;
 mod channels;
 mod commands;
 mod guilds;
 mod interactions;
 mod messages;
 mod perms;
+mod reactions;
 mod responses;
 mod seed;
 
@@ -28,6 +30,7 @@ pub use channels::MAX_CHANNELS_PER_CATEGORY;
 pub use interactions::OptionArg;
 pub use messages::{PostOptions, Upload};
 pub use perms::compute_channel_permissions;
+pub(crate) use reactions::{emoji_json, percent_decode};
 
 /// Everything the simulated Discord knows. Tests read it through [`super::SimHandle::world`] and
 /// [`super::SimHandle::wait_until`].

@@ -71,6 +71,9 @@ fn check_event(e: &GwEvent) {
         "GUILD_MEMBER_UPDATE" => {
             let _: GuildMemberUpdateEvent = de("GUILD_MEMBER_UPDATE", d);
         }
+        "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => {
+            let _: serenity::model::channel::Reaction = de(e.name, d);
+        }
         "TYPING_START" => {
             let _: TypingStartEvent = de("TYPING_START", d);
         }
@@ -131,6 +134,23 @@ async fn drive_everything(sim: &SimHandle) {
         .dm_with_attachment("a file", "log.txt", b"some log".to_vec())
         .await;
     alice.edit_dm(first, "hello again").await;
+    let first_msg = ChannelId::new(alice.dm_channel())
+        .message(&http, MessageId::new(first))
+        .await
+        .expect("get DM");
+    first_msg.react(&http, '✅').await.expect("bot reacts");
+    let reacted = ChannelId::new(alice.dm_channel())
+        .message(&http, MessageId::new(first))
+        .await
+        .expect("get DM");
+    assert!(
+        reacted.reactions.iter().any(|r| r.me && r.count == 1),
+        "{:?}",
+        reacted.reactions
+    );
+    http.delete_reaction_me(first_msg.channel_id, first_msg.id, &'✅'.into())
+        .await
+        .expect("unreact");
     alice.typing().await;
 
     let ticket = GuildId::new(ids.staff_guild_id)
@@ -210,6 +230,7 @@ async fn drive_everything(sim: &SimHandle) {
         .await
         .expect("DM with components");
     alice.click(prompt.id.get(), "close").await;
+    alice.react(dm.id.get(), prompt.id.get(), "👍").await;
     alice.select(prompt.id.get(), "rating", &["good"]).await;
 
     let slash = bob

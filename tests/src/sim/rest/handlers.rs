@@ -16,7 +16,7 @@ use crate::sim::core::Sim;
 use crate::sim::error::ApiError;
 use crate::sim::model::{channel_type, perm};
 use crate::sim::payload::role_json;
-use crate::sim::state::{snowflake, PostOptions, Upload, World};
+use crate::sim::state::{percent_decode, snowflake, PostOptions, Upload, World};
 
 type Query = HashMap<String, String>;
 
@@ -90,6 +90,17 @@ pub(crate) fn dispatch(
                 })
                 .collect();
             Ok(Reply::ok(Value::Array(list)))
+        }
+        Op::GetCurrentMember => {
+            let w = sim.world();
+            let g = w
+                .guild(p.id("guild_id")?)
+                .ok_or_else(ApiError::unknown_guild)?;
+            let m = g
+                .members
+                .get(&w.bot_user_id)
+                .ok_or_else(ApiError::unknown_guild)?;
+            Ok(Reply::ok(w.member_json(g, m, true, false)))
         }
         Op::GetUser => {
             let w = sim.world();
@@ -272,6 +283,15 @@ pub(crate) fn dispatch(
             sim.mutate(|w| {
                 let bot = w.bot_user_id;
                 w.delete_message(c, m, bot)
+            })
+            .map(|()| Reply::no_content())
+        }
+        Op::AddOwnReaction | Op::DeleteOwnReaction => {
+            let (c, m) = (p.id("channel_id")?, p.id("message_id")?);
+            let emoji = percent_decode(p.get("emoji_name").unwrap_or_default());
+            sim.mutate(|w| {
+                let bot = w.bot_user_id;
+                w.react(c, m, &emoji, bot, op == Op::AddOwnReaction, true)
             })
             .map(|()| Reply::no_content())
         }
