@@ -141,14 +141,36 @@ struct ConnectionSetup;
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
         if let DbConnection::Sqlite(c) = conn {
+            // busy_timeout first, so the pragmas after it wait for a lock instead of failing.
+            // journal_mode is not set here: WAL is persistent in the file and is switched on once
+            // by `establish` (switching needs an exclusive lock, which pooled connections opening
+            // together would fight over).
             c.batch_execute(&format!(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+                "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 SQLITE_BUSY_TIMEOUT.as_millis()
             ))
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
+    }
+}
+
+/// Connection errors the pool met while opening connections in the background (r2d2 retries them;
+/// they are logged and counted here, for metrics and tests).
+static POOL_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many background connection errors the pools of this process have met.
+pub fn pool_error_count() -> u64 {
+    POOL_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PoolErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        POOL_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::warn!(%error, "database pool could not open a connection");
     }
 }
 
@@ -174,6 +196,13 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
             url: url.redacted(),
             reason: e.to_string(),
         })?;
+    if let DbConnection::Sqlite(c) = &mut conn {
+        c.batch_execute("PRAGMA journal_mode = WAL;")
+            .map_err(|e| DbError::Connect {
+                url: url.redacted(),
+                reason: format!("cannot switch to WAL: {e}"),
+            })?;
+    }
     Ok(conn)
 }
 
@@ -186,6 +215,7 @@ pub fn build_pool(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
         .max_size(size.max(1))
         .connection_timeout(Duration::from_secs(15))
         .connection_customizer(Box::new(ConnectionSetup))
+        .error_handler(Box::new(PoolErrors))
         .build(manager)
         .map_err(|e| DbError::Connect {
             url: url.redacted(),
@@ -269,6 +299,42 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sqlite_pool_opens_cleanly_while_another_writer_holds_the_lock() {
+        // Every pooled connection sets its busy timeout before anything that may need a lock,
+        // so opening a pool while another process writes waits instead of failing.
+        let path = std::env::temp_dir().join(format!("rustmail-pool-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let before = pool_error_count();
+        let url = DatabaseUrl::parse(path.to_str().unwrap()).unwrap();
+        // Another process (e.g. a running bot) holds the write lock while the pool opens.
+        let mut writer = establish(&url).unwrap();
+        if let DbConnection::Sqlite(c) = &mut writer {
+            c.batch_execute(
+                "CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);",
+            )
+            .unwrap();
+        }
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            if let DbConnection::Sqlite(c) = &mut writer {
+                c.batch_execute("COMMIT;").unwrap();
+            }
+        });
+        let pool = build_pool(&url, 8).unwrap();
+        release.join().unwrap();
+        let conns: Vec<_> = (0..8).map(|_| pool.get().unwrap()).collect();
+        assert_eq!(conns.len(), 8);
+        assert_eq!(pool_error_count(), before);
+        drop(conns);
+        drop(pool);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
 
     #[test]
     fn picks_backend_from_scheme() {

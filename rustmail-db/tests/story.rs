@@ -1068,9 +1068,10 @@ fn dm_channels_and_heartbeats(t: &TestDatabase) {
     assert!(with(t, instances::online).is_empty());
 }
 
+type Case = Box<dyn Fn(&mut DbConnection) -> DomainResult<()>>;
+
 fn invalid_input_changes_nothing(t: &TestDatabase) {
     let ticket = open(t, 50);
-    type Case = Box<dyn Fn(&mut DbConnection) -> DomainResult<()>>;
     let cases: Vec<Case> = vec![
         Box::new(|c| {
             categories::create(
