@@ -163,6 +163,14 @@ async fn drive_everything(sim: &SimHandle) {
         )
         .await
         .expect("create channel");
+    let overflow = GuildId::new(ids.staff_guild_id)
+        .create_channel(
+            &http,
+            CreateChannel::new("Overflow").kind(ChannelType::Category),
+        )
+        .await
+        .expect("create category");
+    assert_eq!(overflow.kind, ChannelType::Category);
     let buttons = CreateActionRow::Buttons(vec![CreateButton::new("close")
         .label("Close")
         .style(ButtonStyle::Danger)]);
@@ -341,7 +349,15 @@ async fn every_gateway_event_deserializes_into_serenity_types() {
     let r: Ready = de("READY", &ready);
     assert_eq!(r.user.id.get(), sim.ids().bot_user_id);
     for g in &guilds {
+        for c in g["channels"].as_array().expect("channels") {
+            let _: GuildChannel = de("GUILD_CREATE channel", c);
+        }
         let gc: GuildCreateEvent = de("GUILD_CREATE", g);
+        assert!(gc
+            .guild
+            .channels
+            .values()
+            .any(|c| c.kind == ChannelType::Category));
         assert!(!gc.guild.channels.is_empty());
         assert!(!gc.guild.roles.is_empty());
         let frame = serde_json::json!({"op": 0, "s": 2, "t": "GUILD_CREATE", "d": g});

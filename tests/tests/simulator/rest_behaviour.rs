@@ -406,3 +406,44 @@ async fn allowed_mentions_and_attachments_and_permissions() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_latency_and_request_log() {
+    let sim = sim::start(SimConfig::default()).await;
+    let http = http(&sim);
+    sim.faults().set_latency(
+        Some("GET /users/@me"),
+        std::time::Duration::from_millis(150),
+    );
+    let start = std::time::Instant::now();
+    http.get_current_user().await.expect("me");
+    assert!(start.elapsed() >= std::time::Duration::from_millis(150));
+    let log = ChannelId::new(sim.ids().log_channel_id);
+    log.send_message(
+        &http,
+        CreateMessage::new()
+            .content("logged")
+            .add_file(CreateAttachment::bytes(b"x".to_vec(), "a.txt")),
+    )
+    .await
+    .expect("send");
+    let reqs = sim.requests();
+    let me = reqs
+        .iter()
+        .find(|r| r.route == Some("/users/@me"))
+        .expect("logged");
+    assert!(me.elapsed >= std::time::Duration::from_millis(150));
+    let post = reqs
+        .iter()
+        .find(|r| r.method == "POST")
+        .expect("post logged");
+    assert_eq!(post.route, Some("/channels/{channel_id}/messages"));
+    assert!(post.multipart);
+    assert_eq!(post.files, vec!["a.txt".to_owned()]);
+    assert_eq!(
+        post.body.as_ref().expect("payload_json")["content"],
+        "logged"
+    );
+    assert_eq!(post.status, 200);
+    sim.shutdown().await;
+}
