@@ -138,7 +138,8 @@ impl SimHandle {
         }
     }
 
-    /// Reads the world under its lock. Do not block inside `f`.
+    /// Reads the world under its lock. Do not block inside `f`, and do not call other
+    /// `SimHandle`/`Actor` methods from it (the lock is not re-entrant).
     pub fn world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
         f(&self.sim.world())
     }
