@@ -526,3 +526,33 @@ pub fn close_with_followup(
         Ok((ticket, job))
     })
 }
+
+/// Records the channel created for a ticket that has none yet. When another process recorded
+/// one first, nothing changes and the ticket returned carries the winner's channel (the caller
+/// removes its surplus channel).
+pub fn claim_channel(
+    conn: &mut DbConnection,
+    id: TicketId,
+    channel: ChannelId,
+) -> DomainResult<Ticket> {
+    write_tx(conn, |conn| {
+        require_open(conn, id)?;
+        diesel::update(
+            tickets::table
+                .filter(tickets::id.eq(id.0))
+                .filter(tickets::channel_id.is_null()),
+        )
+        .set(tickets::channel_id.eq(channel.to_db()))
+        .execute(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                DomainError::Conflict(format!(
+                    "channel {channel} already belongs to another ticket"
+                ))
+            } else {
+                e.into()
+            }
+        })?;
+        get(conn, id)
+    })
+}

@@ -120,8 +120,14 @@ impl Builder {
 /// The configuration for a bot against `sim` on the database at `url`.
 ///
 /// # Panics
-/// If the generated TOML does not load (a bug in this function).
+/// If the generated TOML does not load (a bug in [`config_toml`]).
 pub fn config_for(sim: &SimHandle, url: &str, archive: bool) -> Config {
+    Config::from_toml_str(&config_toml(sim, url, archive), &|_| None).expect("test configuration")
+}
+
+/// The configuration file text for a bot against `sim` on the database at `url` (the benchmark
+/// writes it to a file for the real `rustmail-bot` binary).
+pub fn config_toml(sim: &SimHandle, url: &str, archive: bool) -> String {
     let ids = sim.ids();
     let servers = if ids.community_guild_id == ids.staff_guild_id {
         format!("guild_id = {}", ids.staff_guild_id)
@@ -136,7 +142,7 @@ pub fn config_for(sim: &SimHandle, url: &str, archive: bool) -> Config {
     } else {
         String::new()
     };
-    let text = format!(
+    format!(
         r#"
 [bot]
 token = "{token}"
@@ -165,8 +171,7 @@ level = "info"
         admin = ids.admin_role_id,
         inbox = ids.inbox_category_id,
         log = ids.log_channel_id,
-    );
-    Config::from_toml_str(&text, &|_| None).expect("test configuration")
+    )
 }
 
 fn init_logging() {

@@ -140,17 +140,28 @@ pub async fn ensure_channel(state: &State, ticket: &Ticket) -> Result<ChannelId,
         ));
     };
     let db_channel = DbChannelId(channel.get());
-    if let Err(e) = state
+    match state
         .db
-        .run(move |c| tickets::set_channel(c, id, db_channel))
+        .run(move |c| tickets::claim_channel(c, id, db_channel))
         .await
     {
-        // Closed meanwhile, or another process won: this channel is surplus.
-        let _ = channel.delete(&*state.http).await;
-        return Err(e.into());
+        Ok(claimed) if claimed.channel_id == Some(db_channel) => {
+            post_header(state, &ticket, channel).await;
+            Ok(channel)
+        }
+        Ok(claimed) => {
+            // Another bot process created one first: ours is surplus.
+            let _ = channel.delete(&*state.http).await;
+            Ok(claimed
+                .channel_id
+                .map_or(channel, |c| ChannelId::new(c.get())))
+        }
+        Err(e) => {
+            // Closed meanwhile: the channel is surplus.
+            let _ = channel.delete(&*state.http).await;
+            Err(e.into())
+        }
     }
-    post_header(state, &ticket, channel).await;
-    Ok(channel)
 }
 
 fn unix(ts: serenity::all::Timestamp) -> i64 {

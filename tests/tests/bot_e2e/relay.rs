@@ -10,7 +10,8 @@ async fn open(h: &Harness, name: &str) -> (rustmail_tests::sim::Actor, u64) {
     let user = h.sim.user(name);
     user.dm(&format!("hello from {name}")).await;
     let channel = h.ticket_channel(user.id()).await;
-    h.wait_bot_message(channel, &format!("hello from {name}")).await;
+    h.wait_bot_message(channel, &format!("hello from {name}"))
+        .await;
     (user, channel)
 }
 
@@ -25,20 +26,35 @@ async fn staff_reply_reaches_the_user_with_name_role_and_number() {
     assert!(shown.contains("bob"), "{shown}");
     assert!(shown.contains("Staff"), "top role shown: {shown}");
     let copy = h.wait_bot_message(channel, "how can we help?").await;
-    assert!(text_of(&copy).contains("#1 · /edit 1"), "{}", text_of(&copy));
-    h.wait("the command message is removed", |w| w.channel_message(channel, command).is_none()).await;
+    assert!(
+        text_of(&copy).contains("#1 · /edit 1"),
+        "{}",
+        text_of(&copy)
+    );
+    h.wait("the command message is removed", |w| {
+        w.channel_message(channel, command).is_none()
+    })
+    .await;
 
     let ticket = h.open_ticket(alice.id()).expect("open");
     let reply = h.query(|c| messages::find_by_number(c, ticket.id, 1));
     assert_eq!(reply.direction, Direction::StaffToUser);
-    h.wait_db("delivered", |c| Ok(messages::get(c, reply.id)?.relay_state == RelayState::Delivered)).await;
+    h.wait_db("delivered", |c| {
+        Ok(messages::get(c, reply.id)?.relay_state == RelayState::Delivered)
+    })
+    .await;
 
     // The second reply gets #2; the slash form answers ephemerally.
-    let slash = bob.slash(channel, "reply", &[("content", "second answer")]).await;
+    let slash = bob
+        .slash(channel, "reply", &[("content", "second answer")])
+        .await;
     h.wait_bot_dm(alice.id(), "second answer").await;
     let copy = h.wait_bot_message(channel, "second answer").await;
     assert!(text_of(&copy).contains("#2 · /edit 2"));
-    let ack = slash.wait_content(rustmail_tests::harness::WAIT).await.expect("answered");
+    let ack = slash
+        .wait_content(rustmail_tests::harness::WAIT)
+        .await
+        .expect("answered");
     assert!(ack.contains("#2"), "{ack}");
     assert!(slash.is_ephemeral());
     h.assert_clean();
@@ -57,10 +73,19 @@ async fn anonymous_replies_hide_the_name_from_the_user_only() {
     assert!(shown.contains(&h.config.thread.anonymous_label), "{shown}");
     let copy = h.wait_bot_message(channel, "secret helper here").await;
     assert!(text_of(&copy).contains("bob"), "staff still see the author");
-    let slash = bob.slash(channel, "reply", &[("content", "slash anon"), ("anonymous", "true")]).await;
+    let slash = bob
+        .slash(
+            channel,
+            "reply",
+            &[("content", "slash anon"), ("anonymous", "true")],
+        )
+        .await;
     let dm = h.wait_bot_dm(alice.id(), "slash anon").await;
     assert!(!text_of(&dm).contains("bob"));
-    slash.wait_content(rustmail_tests::harness::WAIT).await.expect("answered");
+    slash
+        .wait_content(rustmail_tests::harness::WAIT)
+        .await
+        .expect("answered");
     h.assert_clean();
     h.shutdown().await;
 }
@@ -77,7 +102,10 @@ async fn a_refused_dm_is_reported_and_recorded_as_failed() {
     let reply = h.query(|c| messages::find_by_number(c, ticket.id, 1));
     assert_eq!(reply.relay_state, RelayState::Failed);
     assert!(reply.dm_message_id.is_none());
-    assert!(!h.bot_dms(alice.id()).iter().any(|m| text_of(m).contains("are you there?")));
+    assert!(!h
+        .bot_dms(alice.id())
+        .iter()
+        .any(|m| text_of(m).contains("are you there?")));
     h.assert_clean();
     h.shutdown().await;
 }
@@ -87,18 +115,27 @@ async fn other_staff_messages_are_internal_notes() {
     let h = Harness::builder().start().await;
     let (alice, channel) = open(&h, "alice").await;
     let bob = h.sim.staff("bob");
-    let note = bob.say(channel, "internal: check their order history").await;
+    let note = bob
+        .say(channel, "internal: check their order history")
+        .await;
     let ticket = h.open_ticket(alice.id()).expect("open");
     h.wait_db("note recorded", |c| {
-        Ok(messages::find_by_source(c, rustmail_db::ids::MessageId(note))?
-            .is_some_and(|m| m.direction == Direction::Internal))
+        Ok(
+            messages::find_by_source(c, rustmail_db::ids::MessageId(note))?
+                .is_some_and(|m| m.direction == Direction::Internal),
+        )
     })
     .await;
     bob.say(channel, "!reply visible").await;
     h.wait_bot_dm(alice.id(), "visible").await;
-    assert!(!h.bot_dms(alice.id()).iter().any(|m| text_of(m).contains("order history")));
+    assert!(!h
+        .bot_dms(alice.id())
+        .iter()
+        .any(|m| text_of(m).contains("order history")));
     let records = h.query(|c| messages::for_ticket(c, ticket.id));
-    assert!(records.iter().any(|m| m.direction == Direction::Internal && m.relay_state == RelayState::NotRelayed));
+    assert!(records
+        .iter()
+        .any(|m| m.direction == Direction::Internal && m.relay_state == RelayState::NotRelayed));
     h.assert_clean();
     h.shutdown().await;
 }
@@ -110,12 +147,19 @@ async fn plain_text_mode_quotes_and_splits_long_text() {
         .start()
         .await;
     let alice = h.sim.user("alice");
-    let long: String = (0..400).map(|i| format!("w{i:03}")).collect::<Vec<_>>().join(" ");
+    let long: String = (0..400)
+        .map(|i| format!("w{i:03}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(long.len() <= 2000 && long.len() > 1900);
     alice.dm(&long).await;
     let channel = h.ticket_channel(alice.id()).await;
     h.wait("two parts", |w| {
-        w.channel_messages(channel).iter().filter(|m| m.content.starts_with("**alice:**") || m.content.starts_with(">>> ")).count() >= 2
+        w.channel_messages(channel)
+            .iter()
+            .filter(|m| m.content.starts_with("**alice:**") || m.content.starts_with(">>> "))
+            .count()
+            >= 2
     })
     .await;
     let parts: Vec<String> = h
@@ -127,7 +171,11 @@ async fn plain_text_mode_quotes_and_splits_long_text() {
     assert_eq!(parts.len(), 2);
     let rebuilt: String = parts
         .iter()
-        .map(|p| p.trim_start_matches("**alice:**\n").trim_start_matches(">>> ").to_owned())
+        .map(|p| {
+            p.trim_start_matches("**alice:**\n")
+                .trim_start_matches(">>> ")
+                .to_owned()
+        })
         .collect();
     assert_eq!(rebuilt, long, "nothing truncated");
     h.assert_clean();
@@ -140,7 +188,8 @@ async fn long_staff_replies_are_split_in_embeds_never_truncated() {
     let (alice, channel) = open(&h, "alice").await;
     let bob = h.sim.staff("bob");
     let long = "lorem ipsum ".repeat(160); // 1920 characters: one Discord message.
-    bob.slash(channel, "reply", &[("content", long.trim_end())]).await;
+    bob.slash(channel, "reply", &[("content", long.trim_end())])
+        .await;
     h.wait_bot_dm(alice.id(), "lorem ipsum").await;
     let dm = h.wait_bot_dm(alice.id(), "lorem").await;
     assert_eq!(description(&dm).as_deref(), Some(long.trim_end()));
@@ -153,22 +202,38 @@ async fn attachments_are_reuploaded_and_kept() {
     let h = Harness::builder().start().await;
     let alice = h.sim.user("alice");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
-    alice.dm_with_attachment("see attached", "photo.png", bytes.clone()).await;
+    alice
+        .dm_with_attachment("see attached", "photo.png", bytes.clone())
+        .await;
     let channel = h.ticket_channel(alice.id()).await;
     let copy = h.wait_bot_message(channel, "see attached").await;
     assert_eq!(copy.attachments.len(), 1, "re-uploaded, not linked");
     assert_eq!(copy.attachments[0].filename, "photo.png");
-    let fetched = reqwest::get(&copy.attachments[0].url).await.expect("download").bytes().await.expect("body");
+    let fetched = reqwest::get(&copy.attachments[0].url)
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("body");
     assert_eq!(fetched.as_ref(), bytes.as_slice());
     let ticket = h.open_ticket(alice.id()).expect("open");
     let files = h.query(|c| rustmail_db::attachments::for_ticket(c, ticket.id));
     assert_eq!(files.len(), 1);
     assert!(files[0].stored);
-    assert_eq!(h.query(|c| rustmail_db::attachments::data(c, files[0].id)), Some(bytes.clone()));
+    assert_eq!(
+        h.query(|c| rustmail_db::attachments::data(c, files[0].id)),
+        Some(bytes.clone())
+    );
 
     // Staff → user: the upload on `!reply` goes to the user too.
     let bob = h.sim.staff("bob");
-    bob.say_with_attachment(channel, "!reply here is the form", "form.txt", b"fill me".to_vec()).await;
+    bob.say_with_attachment(
+        channel,
+        "!reply here is the form",
+        "form.txt",
+        b"fill me".to_vec(),
+    )
+    .await;
     let dm = h.wait_bot_dm(alice.id(), "here is the form").await;
     assert_eq!(dm.attachments.len(), 1);
     assert_eq!(dm.attachments[0].filename, "form.txt");
@@ -183,12 +248,17 @@ async fn attachments_above_the_cap_become_a_link_and_a_note() {
         .start()
         .await;
     let alice = h.sim.user("alice");
-    alice.dm_with_attachment("big one", "big.bin", vec![7u8; 500]).await;
+    alice
+        .dm_with_attachment("big one", "big.bin", vec![7u8; 500])
+        .await;
     let channel = h.ticket_channel(alice.id()).await;
     let copy = h.wait_bot_message(channel, "big one").await;
     assert!(copy.attachments.is_empty());
     let text = text_of(&copy);
-    assert!(text.contains("big.bin") && text.contains("too large to copy") && text.contains("http"), "{text}");
+    assert!(
+        text.contains("big.bin") && text.contains("too large to copy") && text.contains("http"),
+        "{text}"
+    );
     let ticket = h.open_ticket(alice.id()).expect("open");
     let files = h.query(|c| rustmail_db::attachments::for_ticket(c, ticket.id));
     assert!(!files[0].stored);
@@ -204,7 +274,10 @@ async fn relayed_content_never_mentions_anyone() {
         .await;
     let ids = h.sim.ids().clone();
     let alice = h.sim.user("alice");
-    let injection = format!("@everyone @here <@&{}> <@{}>", ids.staff_role_id, ids.staff_user_id);
+    let injection = format!(
+        "@everyone @here <@&{}> <@{}>",
+        ids.staff_role_id, ids.staff_user_id
+    );
     alice.dm(&injection).await;
     let channel = h.ticket_channel(alice.id()).await;
     let copy = h.wait_bot_message(channel, "@everyone").await;
@@ -218,7 +291,12 @@ async fn relayed_content_never_mentions_anyone() {
     for r in h.sim.requests() {
         if r.method == "POST" && r.path.ends_with("/messages") {
             let body = r.body.as_ref().expect("body");
-            assert_eq!(body["allowed_mentions"]["parse"], serde_json::json!([]), "{} {body}", r.path);
+            assert_eq!(
+                body["allowed_mentions"]["parse"],
+                serde_json::json!([]),
+                "{} {body}",
+                r.path
+            );
         }
     }
     h.assert_clean();
@@ -233,11 +311,18 @@ async fn typing_is_relayed_both_ways_when_enabled() {
         .await;
     let (alice, channel) = open(&h, "alice").await;
     alice.typing().await;
-    h.wait("bot typing in the ticket channel", |w| w.bot_typing_count(channel) > 0).await;
+    h.wait("bot typing in the ticket channel", |w| {
+        w.bot_typing_count(channel) > 0
+    })
+    .await;
     let bob = h.sim.staff("bob");
     bob.typing_in(channel).await;
-    let dm = h.sim.world(|w| w.dm_channel_of(alice.id())).expect("dm channel");
-    h.wait("bot typing in the DM", |w| w.bot_typing_count(dm) > 0).await;
+    let dm = h
+        .sim
+        .world(|w| w.dm_channel_of(alice.id()))
+        .expect("dm channel");
+    h.wait("bot typing in the DM", |w| w.bot_typing_count(dm) > 0)
+        .await;
     h.assert_clean();
     h.shutdown().await;
 }
@@ -246,15 +331,24 @@ async fn typing_is_relayed_both_ways_when_enabled() {
 async fn a_500_during_relay_is_retried_and_delivered_once() {
     let h = Harness::builder().start().await;
     let (alice, channel) = open(&h, "alice").await;
-    h.sim.faults().script(Some("POST /channels/{channel_id}/messages"), [Fault::ServerError, Fault::ServerError]);
+    h.sim.faults().script(
+        Some("POST /channels/{channel_id}/messages"),
+        [Fault::ServerError, Fault::ServerError],
+    );
     alice.dm("through the storm").await;
     h.wait_bot_message(channel, "through the storm").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let copies = h.bot_messages(channel).iter().filter(|m| text_of(m).contains("through the storm")).count();
+    let copies = h
+        .bot_messages(channel)
+        .iter()
+        .filter(|m| text_of(m).contains("through the storm"))
+        .count();
     assert_eq!(copies, 1);
     let ticket = h.open_ticket(alice.id()).expect("open");
     let records = h.query(|c| messages::for_ticket(c, ticket.id));
-    assert!(records.iter().all(|m| m.relay_state == RelayState::Delivered));
+    assert!(records
+        .iter()
+        .all(|m| m.relay_state == RelayState::Delivered));
     h.assert_clean();
     h.shutdown().await;
 }
