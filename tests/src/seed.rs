@@ -97,7 +97,7 @@ fn sentence(rng: &mut StdRng) -> String {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = tickets)]
+#[diesel(table_name = tickets, treat_none_as_default_value = false)]
 struct TicketRow {
     id: i64,
     user_id: i64,
@@ -111,7 +111,7 @@ struct TicketRow {
     opened_by: i64,
     closed_at: Option<NaiveDateTime>,
     closed_by: Option<i64>,
-    close_kind: Option<&'static str>,
+    close_kind: Option<String>,
     assigned_to: Option<i64>,
     next_message_number: i32,
     last_activity_at: NaiveDateTime,
@@ -119,7 +119,7 @@ struct TicketRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = messages)]
+#[diesel(table_name = messages, treat_none_as_default_value = false)]
 struct MessageRow {
     id: i64,
     ticket_id: i64,
@@ -154,7 +154,7 @@ pub fn seed(db: &Db, spec: SeedSpec) -> Result<SeedReport, DomainError> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let base = chrono::Utc::now().naive_utc() - Duration::days(365);
-    db.with_conn(|conn| seed_categories(conn))?;
+    db.with_conn(seed_categories)?;
     let mut report = SeedReport {
         spec,
         tickets: 0,
@@ -188,8 +188,11 @@ pub fn seed(db: &Db, spec: SeedSpec) -> Result<SeedReport, DomainError> {
         let id = i64::try_from(t).unwrap_or(i64::MAX);
         let count = if t == 1 {
             u64::from(spec.big_ticket_messages)
+        } else if leftover > 0 {
+            leftover -= 1;
+            per_ticket + 1
         } else {
-            per_ticket + u64::from(std::mem::take(&mut leftover) > 0)
+            per_ticket
         };
         let opened = base + Duration::seconds(rng.random_range(0..365 * 86_400));
         let open = t == 1 || rng.random_bool(spec.open_fraction.clamp(0.0, 1.0));
@@ -279,7 +282,7 @@ pub fn seed(db: &Db, spec: SeedSpec) -> Result<SeedReport, DomainError> {
             opened_by: user,
             closed_at: (!open).then_some(at + Duration::seconds(600)),
             closed_by: (!open).then_some(staff),
-            close_kind: (!open).then_some("staff"),
+            close_kind: (!open).then(|| "staff".to_owned()),
             assigned_to: rng.random_bool(0.3).then_some(staff),
             next_message_number: number + 1,
             last_activity_at: at,
@@ -353,9 +356,9 @@ fn flush(
         write_tx(conn, |conn| {
             insert_tickets(conn, &tickets_now)?;
             for chunk in messages_now.chunks(BATCH) {
-                diesel::insert_into(messages::table)
+                rustmail_db::on_backend!(conn, |c| diesel::insert_into(messages::table)
                     .values(chunk)
-                    .execute(conn)?;
+                    .execute(c))?;
             }
             for (mid, previous, by, at) in &revisions_now {
                 diesel::insert_into(message_revisions::table)
@@ -386,9 +389,9 @@ fn flush(
 
 fn insert_tickets(conn: &mut DbConnection, rows: &[TicketRow]) -> Result<(), DomainError> {
     for chunk in rows.chunks(BATCH) {
-        diesel::insert_into(tickets::table)
+        rustmail_db::on_backend!(conn, |c| diesel::insert_into(tickets::table)
             .values(chunk)
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use rustmail_tests::seed::{seed, SeedSpec};
 #[derive(Parser)]
 #[command(about = "Fill a fresh Rustmail database with realistic benchmark data")]
 struct Args {
-    /// Database URL (sqlite://path or postgres://...). Must be empty (fresh).
+    /// Database URL (`sqlite://path` or `postgres://...`). Must be empty (fresh).
     #[arg(long)]
     database_url: String,
     #[arg(long, default_value_t = 100_000)]

@@ -38,6 +38,9 @@ pub struct SimConfig {
     pub record_events: bool,
     /// Messages kept per session for gateway resume.
     pub resume_buffer: usize,
+    /// Channels a category may hold before Discord's 30013 error (50 on Discord; the 1,000-user
+    /// burst benchmark raises it, since one real category could not hold those tickets).
+    pub max_channels_per_category: usize,
 }
 
 impl Default for SimConfig {
@@ -57,6 +60,7 @@ impl Default for SimConfig {
             record_requests: true,
             record_events: true,
             resume_buffer: 100_000,
+            max_channels_per_category: crate::sim::state::MAX_CHANNELS_PER_CATEGORY,
         }
     }
 }

@@ -63,6 +63,8 @@ pub struct World {
     pub(crate) channel_posts: HashMap<u64, VecDeque<Instant>>,
     pub(crate) seeded: SeededIds,
     pub(crate) interaction_deadline: Duration,
+    /// Channels a category may hold before 30013 (Discord: 50; benchmarks raise it).
+    pub(crate) max_channels_per_category: usize,
     /// Gateway events produced by the current mutation, not yet dispatched.
     pub(crate) outbox: Vec<GwEvent>,
 }

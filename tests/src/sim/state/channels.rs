@@ -66,7 +66,7 @@ impl World {
             .values()
             .filter(|c| c.parent_id == Some(parent) && Some(c.id) != moving)
             .count();
-        if children >= MAX_CHANNELS_PER_CATEGORY {
+        if children >= self.max_channels_per_category {
             return Err(ApiError::category_full());
         }
         Ok(())

@@ -259,6 +259,7 @@ impl World {
             channel_posts: HashMap::new(),
             seeded,
             interaction_deadline: config.interaction_deadline,
+            max_channels_per_category: config.max_channels_per_category,
             outbox: Vec::new(),
         }
     }
