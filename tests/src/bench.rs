@@ -6,6 +6,7 @@
 //! receiving the bot's POST into the ticket channel (both clocks are the simulator's). CPU time and
 //! RSS come from `/proc/<pid>` of the bot process.
 
+pub mod data;
 pub mod process;
 pub mod stats;
 pub mod workloads;

@@ -1,7 +1,9 @@
 //! Big data stays smooth: 100,000 tickets and a 10,000-message ticket, through the CLI and the
 //! TUI's real loop. Bulk rows are inserted with one SQL statement each (SQLite recursive CTE).
+//! This checks behaviour at scale (paging, virtualised lists); the speed targets are measured by
+//! `just bench` (`rustmail-bench --only data`), never asserted in tests.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use diesel::connection::SimpleConnection;
@@ -45,9 +47,6 @@ fn bulk(db: &TestDatabase) {
 fn hundred_thousand_tickets_and_a_ten_thousand_message_ticket() {
     let db = TestDatabase::sqlite();
     bulk(&db);
-    let budget = Duration::from_secs(20);
-
-    let started = Instant::now();
     let deep = stdout_of(rustmail(&db).args([
         "tickets", "list", "--all", "--page", "1000", "--limit", "50",
     ]));
@@ -55,13 +54,7 @@ fn hundred_thousand_tickets_and_a_ten_thousand_message_ticket() {
         deep.contains("page 1000 of 2000 · 100000 tickets"),
         "{deep}"
     );
-    assert!(
-        started.elapsed() < budget,
-        "deep page took {:?}",
-        started.elapsed()
-    );
 
-    let started = Instant::now();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let mut app = App::new(
         db.db.clone(),
@@ -85,7 +78,6 @@ fn hundred_thousand_tickets_and_a_ten_thousand_message_ticket() {
         script = script.key(KeyCode::Char('k'));
     }
     tui::run(&mut terminal, &mut app, &mut script).unwrap();
-    let elapsed = started.elapsed();
     assert_eq!(app.screen, Screen::Ticket);
     let view = app.ticket.as_ref().unwrap();
     assert_eq!(view.log.messages.len(), 10_000);
@@ -96,5 +88,4 @@ fn hundred_thousand_tickets_and_a_ten_thousand_message_ticket() {
         "only a screenful is fetched"
     );
     assert!(terminal.backend().to_string().contains("message number"));
-    assert!(elapsed < budget, "TUI session took {elapsed:?}");
 }

@@ -20,6 +20,14 @@ struct Args {
     /// The bot binary (build it with `cargo build --release -p rustmail-bot`).
     #[arg(long, default_value = "target/release/rustmail-bot")]
     bot: PathBuf,
+    /// The CLI binary (for the data-at-scale workload).
+    #[arg(long, default_value = "target/release/rustmail")]
+    cli: PathBuf,
+    /// Tickets and messages for the data-at-scale workload.
+    #[arg(long, default_value_t = 100_000)]
+    seed_tickets: u32,
+    #[arg(long, default_value_t = 5_000_000)]
+    seed_messages: u64,
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench")]
     out: PathBuf,
@@ -120,6 +128,19 @@ async fn run_backend(args: &Args, backend: Backend) -> anyhow::Result<Vec<Measur
         .await;
         results.push(workloads::recovery(&mut rig, "recovery-100x10", 100, 10).await);
         rig.shutdown().await;
+    }
+    if wanted(only, "data") {
+        let cli = args.cli.clone();
+        let spec = rustmail_tests::seed::SeedSpec {
+            tickets: args.seed_tickets,
+            messages: args.seed_messages,
+            ..rustmail_tests::seed::SeedSpec::default()
+        };
+        let data = tokio::task::spawn_blocking(move || {
+            rustmail_tests::bench::data::run(backend, &cli, spec)
+        })
+        .await?;
+        results.extend(data);
     }
     Ok(results)
 }
