@@ -1,16 +1,18 @@
 //! The intake of a user's DM, in one transaction and before any Discord call: refuse blocked
-//! users, open the ticket or find the open one, record the DM (idempotent on its id), remember
-//! the DM channel and the last DM seen, and list earlier relays of the ticket still pending (so
-//! the caller delivers them first and order is kept).
+//! users, open the ticket or find the open one (starting its category selection when the prompt
+//! applies), record the DM (idempotent on its id), remember the DM channel and the last DM seen,
+//! and list earlier relays of the ticket still pending (so the caller delivers them first and
+//! order is kept).
 
 use crate::attachments::NewAttachment;
+use crate::blocks;
+use crate::categories::{self, selection};
 use crate::connection::{write_tx, DbConnection};
 use crate::dm_channels;
 use crate::error::DomainResult;
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
 use crate::messages::{self, relay, Author, Direction, InboundDm, MessageRecord, Recorded};
 use crate::tickets::{self, NewTicket, OpenedVia, Ticket};
-use crate::blocks;
 
 /// A DM as received.
 #[derive(Debug, Clone)]
@@ -50,6 +52,9 @@ pub struct IntakeRecord {
     /// Earlier DMs of the ticket whose relay is still pending, oldest first (deliver them before
     /// this one).
     pub backlog: Vec<MessageRecord>,
+    /// The ticket waits for the user to pick a category: its DMs are queued, not relayed (a new
+    /// ticket starts one when the category prompt is on and a category is enabled).
+    pub selection_pending: bool,
 }
 
 /// Takes in a user's DM; see the module docs.
@@ -58,6 +63,7 @@ pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intak
         dm_channels::seen(conn, dm.user_id, dm.dm_channel, dm.message_id)?;
         if let Some(existing) = messages::find_by_source(conn, dm.message_id)? {
             // Seen before (a recovery pass, a second bot process): nothing new to decide.
+            let existing_ticket = existing.ticket_id;
             return Ok(Intake::Recorded(Box::new(IntakeRecord {
                 ticket: tickets::get(conn, existing.ticket_id)?,
                 ticket_created: false,
@@ -68,6 +74,7 @@ pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intak
                     alerts: Vec::new(),
                 },
                 backlog: Vec::new(),
+                selection_pending: selection::is_pending(conn, existing_ticket)?,
             })));
         }
         if blocks::active(conn, dm.user_id)?.is_some() {
@@ -87,10 +94,16 @@ pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intak
                         category_id: None,
                     },
                 )?;
+                if opened.created && categories::prompt_applies(conn)? {
+                    let wait = categories::prompt(conn)?.timeout_seconds;
+                    let wait = std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(60));
+                    selection::start(conn, opened.ticket.id, wait)?;
+                }
                 (opened.ticket, opened.created)
             }
             None => return Ok(Intake::NoTicket),
         };
+        let selection_pending = selection::is_pending(conn, ticket.id)?;
         let recorded = messages::record_inbound(
             conn,
             &InboundDm {
@@ -114,6 +127,7 @@ pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intak
             ticket_created,
             recorded,
             backlog,
+            selection_pending,
         })))
     })
 }

@@ -11,7 +11,7 @@ use super::{get, load_many, MessageRecord, RelayState};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
-use crate::schema::{message_parts, messages};
+use crate::schema::{category_selections, message_parts, messages};
 use crate::text_enum;
 use crate::time::now;
 
@@ -34,7 +34,23 @@ pub fn record_copy(
     part: i32,
     discord_id: MessageId,
 ) -> DomainResult<()> {
-    let result = if part == 0 {
+    match write_copy(conn, id, side, part, discord_id) {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The statement behind [`record_copy`], with a unique violation (the copy is already
+/// recorded) returned as an error.
+fn write_copy(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    side: Side,
+    part: i32,
+    discord_id: MessageId,
+) -> Result<usize, diesel::result::Error> {
+    if part == 0 {
         let target = messages::table.filter(messages::id.eq(id.0));
         match side {
             Side::Dm => diesel::update(target)
@@ -53,11 +69,6 @@ pub fn record_copy(
                 message_parts::discord_message_id.eq(discord_id.to_db()),
             ))
             .execute(conn)
-    };
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Ok(()),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -209,8 +220,10 @@ pub fn count_pending(conn: &mut DbConnection) -> DomainResult<i64> {
         .get_result(conn)?)
 }
 
-/// Like [`due`], but leaves alone relays recorded less than `min_age` ago that were never tried:
-/// those are in the hands of the live pipeline, and a retry loop must not race it.
+/// Like [`due`], but leaves alone relays recorded less than `min_age` ago that were never tried
+/// (those are in the hands of the live pipeline, and a retry loop must not race it) and relays of
+/// tickets still waiting for their category (they are queued until the user picks one or the
+/// prompt times out).
 pub fn due_for_retry(
     conn: &mut DbConnection,
     limit: i64,
@@ -228,6 +241,13 @@ pub fn due_for_retry(
                         .is_null()
                         .and(messages::created_at.le(fresh_since))),
             )
+            .filter(diesel::dsl::not(
+                messages::ticket_id.eq_any(
+                    category_selections::table
+                        .filter(category_selections::resolved_at.is_null())
+                        .select(category_selections::ticket_id),
+                ),
+            ))
             .order(messages::id.asc())
             .limit(limit)
             .into_boxed(),
@@ -249,7 +269,12 @@ pub fn record_copies(
     write_tx(conn, |conn| {
         for (i, discord_id) in discord_ids.iter().enumerate() {
             let part = first_part + i32::try_from(i).unwrap_or(i32::MAX - first_part);
-            record_copy(conn, id, side, part, *discord_id)?;
+            // In a savepoint: on Postgres a failed statement would abort the whole transaction.
+            match write_tx(conn, |conn| write_copy(conn, id, side, part, *discord_id)) {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         if complete {
             let updated = diesel::update(messages::table.filter(messages::id.eq(id.0)))
