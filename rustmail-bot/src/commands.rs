@@ -1,13 +1,32 @@
 //! Staff commands, each one poise definition serving as slash command and prefix command:
 //! [`reply`] (`reply`, `anonreply`), [`edit`], [`delete`], [`close`] (`close`, `force_close`)
-//! and [`recover`]. Commands stay thin: parse, call the domain, render. The central
+//! and [`recover`]; the staff workflow: [`new_thread`], [`assignment`] (`take`, `release`),
+//! [`staff_access`] (`add_staff`, `remove_staff`), [`reminders`] (`add_reminder`,
+//! `remove_reminder`), [`alert`], [`category`], [`move_thread`], [`info`] (`id`, `logs`),
+//! [`snippet`] (`snippet`, `s`, `as`), [`block`] (`block`, `unblock`, `blocked`), [`note`],
+//! [`rename`] and [`help`]. Commands stay thin: parse, call the domain, render. The central
 //! [`on_error`] turns user errors into a short ephemeral (or inline) message and logs the rest.
 
+pub mod alert;
+pub mod args;
+pub mod assignment;
+pub mod block;
+pub mod category;
 pub mod close;
 pub mod delete;
 pub mod edit;
+pub mod help;
+pub mod info;
+pub mod move_thread;
+pub mod new_thread;
+pub mod note;
+pub mod pages;
 pub mod recover;
+pub mod reminders;
+pub mod rename;
 pub mod reply;
+pub mod snippet;
+pub mod staff_access;
 pub mod text;
 
 use poise::CreateReply;
@@ -33,6 +52,27 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         close::close(),
         close::force_close(),
         recover::recover(),
+        new_thread::new_thread(),
+        assignment::take(),
+        assignment::release(),
+        staff_access::add_staff(),
+        staff_access::remove_staff(),
+        reminders::add_reminder(),
+        reminders::remove_reminder(),
+        alert::alert(),
+        category::category(),
+        move_thread::move_thread(),
+        info::id(),
+        info::logs(),
+        snippet::snippet(),
+        snippet::s(),
+        snippet::anon_snippet(),
+        block::block(),
+        block::unblock(),
+        block::blocked(),
+        note::note(),
+        rename::rename(),
+        help::help(),
     ]
 }
 
@@ -214,7 +254,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
         }
         poise::FrameworkError::ArgumentParse { error, ctx, .. } => {
             if invoker(ctx).is_some_and(|i| i.staff) {
-                let usage = strings::usage(&ctx.command().name);
+                let usage = strings::usage(&ctx.command().qualified_name);
                 let _ = answer(ctx, strings::bad_argument(&error.to_string(), usage)).await;
             }
         }

@@ -1,6 +1,7 @@
 //! The raw event handler (poise's `event_handler`): DMs go to the user's ordered queue; staff
 //! messages in ticket channels become internal notes; edits, deletions, deleted channels,
-//! departing members and typing go to their handlers. Everything else is ignored.
+//! departing members and typing go to their handlers; created channels and the bot's buttons go
+//! to the staff workflow. Everything else is ignored.
 
 use std::time::Duration;
 
@@ -64,6 +65,12 @@ pub async fn handle(
             crate::lifecycle::events::member_left(data, *guild_id, user.id).await;
         }
         FullEvent::TypingStart { event } => crate::lifecycle::events::typing(data, event).await,
+        FullEvent::ChannelCreate { channel } => {
+            crate::workflow::channel_created::handle(data, channel).await;
+        }
+        FullEvent::InteractionCreate { interaction } => {
+            crate::workflow::components::handle(data, interaction).await;
+        }
         _ => {}
     }
     Ok(())

@@ -23,6 +23,7 @@ pub mod start;
 pub mod state;
 pub mod strings;
 pub mod transcript;
+pub mod workflow;
 
 pub use error::{BotError, CommandError};
 pub use start::{run, Bot, BotHandle};

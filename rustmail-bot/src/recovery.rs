@@ -5,6 +5,7 @@
 //! created). A summary goes to the log channel.
 
 use std::fmt;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -49,7 +50,13 @@ impl fmt::Display for Summary {
 /// (at start-up, so DMs arriving meanwhile cannot move the "last seen" past missed ones);
 /// `None` reads them now.
 pub async fn run(data: &Data, snapshot: Option<Vec<DmChannel>>) -> Summary {
-    let _one_at_a_time = data.recovery.lock().await;
+    // One pass at a time; a flag rather than a lock held across the pass's awaits.
+    while data.recovering.swap(true, Ordering::AcqRel) {
+        if !data.sleep(Duration::from_millis(200)).await {
+            return Summary::default();
+        }
+    }
+    let _running = Running(data);
     let channels = match snapshot {
         Some(s) => s,
         None => match data.db.run(dm_channels::all).await {
@@ -91,6 +98,15 @@ pub async fn run(data: &Data, snapshot: Option<Vec<DmChannel>>) -> Summary {
     let log = ChannelId::new(data.config.channels.log_channel_id.get());
     crate::lifecycle::post_notice(data, log, &summary.to_string()).await;
     summary
+}
+
+/// Clears the "recovering" flag when a pass ends (or is cancelled).
+struct Running<'a>(&'a Data);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.recovering.store(false, Ordering::Release);
+    }
 }
 
 /// The user's DMs after the last one recorded, oldest first.

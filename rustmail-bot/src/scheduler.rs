@@ -7,10 +7,9 @@
 use std::time::Duration;
 
 use rustmail_db::actions::{self, Action, ActionKind, Outcome};
-use rustmail_db::categories::{self, selection};
+use rustmail_db::categories;
 use rustmail_db::ids::{CategoryId, ReminderId};
 use rustmail_db::jobs::{self, Job, JobKind};
-use rustmail_db::messages::relay;
 use rustmail_db::tickets::{self, CloseKind};
 use rustmail_db::{instances, reminders};
 use serenity::all::{ChannelId, EditChannel, UserId};
@@ -128,40 +127,14 @@ pub async fn execute_job(state: &Data, job: &Job) -> Result<(), RelayError> {
             if reminder.fired_at.is_some() || reminder.cancelled_at.is_some() {
                 return Ok(());
             }
-            let channel = ChannelId::new(reminder.channel_id.get());
-            let staff = reminder.staff_id.get();
-            crate::lifecycle::post_notice_mentioning(
-                state,
-                channel,
-                &strings::reminder(staff, &reminder.content),
-                &[staff],
-            )
-            .await;
+            crate::workflow::reminders::post(state, &reminder).await;
             state.db.run(move |c| reminders::mark_fired(c, id)).await?;
             Ok(())
         }
-        JobKind::CategoryTimeout => {
-            let Some(ticket) = job.ticket_id else {
-                return Ok(());
-            };
-            let pending = state
-                .db
-                .run(move |c| {
-                    if selection::resolve(c, ticket, None, None)? {
-                        relay::pending_for_ticket(c, ticket)
-                    } else {
-                        Ok(Vec::new())
-                    }
-                })
-                .await?;
-            for record in pending {
-                let user = UserId::new(record.author_id.get());
-                if record.direction == rustmail_db::messages::Direction::UserToStaff {
-                    state.inbound.push_redrive(state, user, record.id);
-                }
-            }
-            Ok(())
-        }
+        JobKind::CategoryTimeout => match job.ticket_id {
+            Some(ticket) => crate::workflow::prompt::expire(state, ticket).await,
+            None => Ok(()),
+        },
         JobKind::SideEffect => {
             if payload.get("effect").and_then(serde_json::Value::as_str) == Some(FOLLOWUP_EFFECT) {
                 crate::lifecycle::close::run_followup(state, job).await

@@ -52,8 +52,8 @@ pub struct State {
     pub wake_scheduler: Notify,
     /// The bot user, once READY arrived.
     pub bot_user: OnceLock<UserId>,
-    /// Serialises recovery passes.
-    pub recovery: tokio::sync::Mutex<()>,
+    /// Whether a recovery pass is running (passes run one at a time).
+    pub recovering: AtomicBool,
     /// Becomes true when the cache is ready (background tasks wait for it).
     pub ready: watch::Sender<bool>,
     /// Becomes true when the bot is shutting down.
@@ -93,7 +93,7 @@ impl State {
             typing: Mutex::new(HashMap::new()),
             wake_scheduler: Notify::new(),
             bot_user: OnceLock::new(),
-            recovery: tokio::sync::Mutex::new(()),
+            recovering: AtomicBool::new(false),
             ready: watch::channel(false).0,
             stopping: watch::channel(false).0,
             started: AtomicBool::new(false),

@@ -1,6 +1,8 @@
 //! Every text the bot shows to users and staff (configurable texts such as the welcome and close
 //! messages come from `[thread]` instead).
 
+pub mod workflow;
+
 use rustmail_db::tickets::CloseKind;
 use rustmail_db::DomainError;
 
@@ -27,7 +29,7 @@ pub fn usage(command: &str) -> Option<&'static str> {
         "edit" => Some("!edit NUMBER TEXT"),
         "delete" => Some("!delete NUMBER"),
         "close" => Some("!close | !close -s | !close 2h | !close -c"),
-        _ => None,
+        _ => workflow::usage(command),
     }
 }
 

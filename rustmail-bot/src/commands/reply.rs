@@ -14,11 +14,13 @@ use crate::strings;
 #[poise::command(slash_command, prefix_command, guild_only, category = "Tickets")]
 pub async fn reply(
     ctx: Context<'_>,
-    #[description = "What to send to the user"] content: Text,
+    #[description = "What to send to the user"] content: Option<Text>,
     #[description = "A file to send with it"] attachment: Option<Attachment>,
     #[description = "Hide your name from the user"] anonymous: Option<bool>,
+    #[description = "Send this snippet's text instead"] snippet: Option<String>,
 ) -> Result<(), CommandError> {
-    send(ctx, content.0, attachment, anonymous.unwrap_or(false)).await
+    let content = super::snippet::text_or_snippet(ctx, content, snippet).await?;
+    send(ctx, content, attachment, anonymous.unwrap_or(false)).await
 }
 
 /// Reply to the user without showing your name.
@@ -40,7 +42,8 @@ fn uploads(ctx: Context<'_>, option: Option<Attachment>) -> Vec<Attachment> {
     }
 }
 
-async fn send(
+/// Records and delivers a reply (also `!s` and `!as`, the snippet commands).
+pub(crate) async fn send(
     ctx: Context<'_>,
     content: String,
     attachment: Option<Attachment>,

@@ -1,6 +1,6 @@
 //! A user's DM, in their worker: refuse (blocked, not a member), or record it with its ticket in
 //! one transaction before any Discord call, then welcome a new user, deliver any earlier DM still
-//! pending, and relay this one.
+//! pending, and relay this one (or, while the ticket waits for its category, only queue it).
 
 use rustmail_db::intake::{self, IncomingDm, Intake};
 use rustmail_db::messages::RelayState;
@@ -100,6 +100,11 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
     let ticket = &record.ticket;
     if record.ticket_created {
         welcome(data, message, ticket.id.0).await;
+    }
+    if record.selection_pending {
+        // Queued until the user picks a category (or the prompt times out).
+        crate::workflow::prompt::on_pending_dm(data, message, &record).await;
+        return Ok(record.recorded.created);
     }
     crate::relay::retry::drive_backlog(data, ticket, &record.backlog).await;
     let this = &record.recorded.message;

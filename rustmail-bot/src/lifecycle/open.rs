@@ -109,9 +109,14 @@ pub async fn ensure_channel(state: &State, ticket: &Ticket) -> Result<ChannelId,
     let channels = &state.config.channels;
     let guild = GuildId::new(state.config.servers.staff_guild().get());
     let name = channel_name(state, &ticket.user_name);
-    let topic = format!("Ticket #{} · user {}", ticket.id, ticket.user_id);
+    let topic = strings::workflow::topic(ticket.id.0, ticket.user_id.get(), None);
     let mut created = None;
-    for category in std::iter::once(channels.inbox_category_id).chain(channels.overflow_category_id)
+    // The ticket's category (picked in the prompt, or moved) first, then the inbox and overflow.
+    let chosen = crate::workflow::header::discord_category(state, &ticket).await;
+    for category in chosen
+        .into_iter()
+        .chain(std::iter::once(channels.inbox_category_id))
+        .chain(channels.overflow_category_id)
     {
         let builder = CreateChannel::new(name.clone())
             .kind(ChannelType::Text)
@@ -125,6 +130,9 @@ pub async fn ensure_channel(state: &State, ticket: &Ticket) -> Result<ChannelId,
             }
             Err(e) if discord::is_category_full(&e) => {
                 tracing::warn!(category = %category, "ticket category is full");
+            }
+            Err(e) if Some(category) == chosen && !discord::classify(&e).is_transient() => {
+                tracing::warn!(category = %category, error = %discord::describe(&e), "cannot create a ticket channel in its category; using the inbox");
             }
             Err(e) => return Err(e.into()),
         }
@@ -169,7 +177,7 @@ fn unix(ts: serenity::all::Timestamp) -> i64 {
 }
 
 /// Posts the header of a new ticket channel.
-async fn post_header(state: &State, ticket: &Ticket, channel: ChannelId) {
+pub async fn post_header(state: &State, ticket: &Ticket, channel: ChannelId) {
     let user = UserId::new(ticket.user_id.get());
     let db_user = DbUserId(user.get());
     let current = ticket.id;
@@ -238,7 +246,7 @@ async fn post_header(state: &State, ticket: &Ticket, channel: ChannelId) {
     } else {
         roles.join(", ")
     };
-    let fields = [
+    let mut fields = vec![
         (
             strings::HEADER_USER,
             format!("{} (`{}`)", user.mention(), user),
@@ -251,6 +259,9 @@ async fn post_header(state: &State, ticket: &Ticket, channel: ChannelId) {
         (strings::HEADER_ROLES, roles_field),
         (strings::HEADER_PREVIOUS, previous_field),
     ];
+    if let Some(opened_by) = crate::workflow::header::opened_by(ticket) {
+        fields.push((strings::workflow::HEADER_OPENED_BY, opened_by));
+    }
     let mut embed = CreateEmbed::new()
         .title(strings::header_title(&ticket.user_name))
         .colour(Colour::new(state.config.thread.user_colour.get()));

@@ -38,7 +38,7 @@ async fn close_tells_the_user_posts_a_transcript_and_deletes_the_channel() {
         .wait_bot_message(ids.log_channel_id, &format!("Ticket #{ticket}"))
         .await;
     assert_eq!(log.attachments.len(), 1);
-    assert!(log.attachments[0].filename.ends_with(".md"));
+    assert_eq!(log.attachments[0].filename, format!("ticket-{ticket}.md"));
     let transcript = reqwest::get(&log.attachments[0].url)
         .await
         .expect("get")
@@ -115,7 +115,7 @@ async fn slash_close_with_silent_and_html_transcript() {
     let log = h
         .wait_bot_message(ids.log_channel_id, &format!("Ticket #{ticket}"))
         .await;
-    assert!(log.attachments[0].filename.ends_with(".html"));
+    assert_eq!(log.attachments[0].filename, format!("ticket-{ticket}.html"));
     h.wait("channel deleted", |w| w.channel(channel).is_none())
         .await;
     assert!(!h

@@ -68,7 +68,9 @@ async fn a_dm_opens_a_private_ticket_channel_with_header_and_welcome() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].direction, Direction::UserToStaff);
     assert_eq!(
-        records[0].inbox_message_id.map(|m| m.get()),
+        records[0]
+            .inbox_message_id
+            .map(rustmail_db::ids::MessageId::get),
         Some(message.id)
     );
     h.assert_clean();
