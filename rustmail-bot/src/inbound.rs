@@ -110,28 +110,33 @@ impl Queues {
     /// Enqueues a live DM (and any earlier DM of the user not yet enqueued), in order.
     pub fn push_dm(&self, data: &Data, message: Message) {
         let user = message.author.id;
+        let mut inner = self.lock();
+        let mark = inner.watermarks.get(&user).copied();
+        if mark.is_some_and(|m| message.id <= m) {
+            return;
+        }
+        // Earlier DMs of the user that the cache holds but no handler enqueued yet.
         let mut batch: Vec<Message> = data
             .cache
             .channel_messages(message.channel_id)
             .map(|cached| {
                 cached
                     .values()
-                    .filter(|m| m.author.id == user && m.id < message.id)
+                    .filter(|m| {
+                        m.author.id == user
+                            && m.id < message.id
+                            && mark.is_none_or(|mark| m.id > mark)
+                    })
                     .cloned()
                     .collect()
             })
             .unwrap_or_default();
-        batch.push(message);
         batch.sort_by_key(|m| m.id);
-        batch.dedup_by_key(|m| m.id);
-        let mut inner = self.lock();
-        if let Some(mark) = inner.watermarks.get(&user).copied() {
-            batch.retain(|m| m.id > mark);
+        batch.push(message);
+        let newest = batch.last().map(|m| m.id);
+        if let Some(newest) = newest {
+            inner.watermarks.insert(user, newest);
         }
-        let Some(newest) = batch.last().map(|m| m.id) else {
-            return;
-        };
-        inner.watermarks.insert(user, newest);
         for m in batch {
             let work = Work::Dm {
                 message: Box::new(m),

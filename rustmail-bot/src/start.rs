@@ -211,7 +211,12 @@ impl BotHandle {
             }
         }
         let id = self.data.worker_id.clone();
-        if let Err(e) = self.data.db.run(move |c| instances::stopped(c, &id)).await {
+        let stopped = self.data.db.run(move |c| {
+            rustmail_db::jobs::release_claims(c, &id)?;
+            rustmail_db::actions::release_claims(c, &id)?;
+            instances::stopped(c, &id)
+        });
+        if let Err(e) = stopped.await {
             tracing::warn!(error = %e, "cannot record the clean stop");
         }
         tracing::info!("stopped");

@@ -252,3 +252,18 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<Action>> 
         conn,
     )
 }
+
+/// Gives back every unfinished action `worker` holds (a clean shutdown). Returns how many.
+pub fn release_claims(conn: &mut DbConnection, worker: &str) -> DomainResult<usize> {
+    Ok(diesel::update(
+        operator_actions::table
+            .filter(operator_actions::claimed_by.eq(worker))
+            .filter(operator_actions::completed_at.is_null()),
+    )
+    .set((
+        operator_actions::claimed_by.eq(None::<String>),
+        operator_actions::claimed_at.eq(None::<NaiveDateTime>),
+        operator_actions::lease_expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?)
+}

@@ -101,6 +101,18 @@ impl TryFrom<JobRow> for Job {
     }
 }
 
+/// Runs an unboxed job query (cached prepared statement; see `messages::all_messages`).
+macro_rules! all_jobs {
+    ($query:expr, $conn:expr) => {
+        $query
+            .select(JobRow::as_select())
+            .load::<JobRow>($conn)?
+            .into_iter()
+            .map(Job::try_from)
+            .collect::<Result<Vec<_>, _>>()?
+    };
+}
+
 fn load(
     query: scheduled_jobs::BoxedQuery<'_, crate::connection::MultiBackend>,
     conn: &mut DbConnection,
@@ -114,15 +126,10 @@ fn load(
 
 /// The job with this id.
 pub fn get(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
-    load(
-        scheduled_jobs::table
-            .filter(scheduled_jobs::id.eq(id.0))
-            .into_boxed(),
-        conn,
-    )?
-    .into_iter()
-    .next()
-    .ok_or_else(|| DomainError::not_found("scheduled job", id))
+    all_jobs!(scheduled_jobs::table.filter(scheduled_jobs::id.eq(id.0)), conn)
+        .into_iter()
+        .next()
+        .ok_or_else(|| DomainError::not_found("scheduled job", id))
 }
 
 /// A job to schedule.
@@ -257,15 +264,14 @@ pub fn live_for_ticket(
     ticket: TicketId,
     kind: JobKind,
 ) -> DomainResult<Option<Job>> {
-    Ok(load(
+    Ok(all_jobs!(
         scheduled_jobs::table
             .filter(scheduled_jobs::ticket_id.eq(ticket.0))
             .filter(scheduled_jobs::kind.eq(kind.as_str()))
             .filter(scheduled_jobs::done_at.is_null())
-            .filter(scheduled_jobs::cancelled_at.is_null())
-            .into_boxed(),
-        conn,
-    )?
+            .filter(scheduled_jobs::cancelled_at.is_null()),
+        conn
+    )
     .into_iter()
     .next())
 }
@@ -277,16 +283,18 @@ pub(crate) fn cancel_ticket_jobs(
     kinds: &[JobKind],
     by: Option<UserId>,
 ) -> DomainResult<Vec<Job>> {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    let live = load(
-        scheduled_jobs::table
-            .filter(scheduled_jobs::ticket_id.eq(ticket.0))
-            .filter(scheduled_jobs::kind.eq_any(&kinds))
-            .filter(scheduled_jobs::done_at.is_null())
-            .filter(scheduled_jobs::cancelled_at.is_null())
-            .into_boxed(),
-        conn,
-    )?;
+    // One query per kind rather than `IN (...)`: a fixed shape keeps the statement cached.
+    let mut live = Vec::new();
+    for kind in kinds {
+        live.extend(all_jobs!(
+            scheduled_jobs::table
+                .filter(scheduled_jobs::ticket_id.eq(ticket.0))
+                .filter(scheduled_jobs::kind.eq(kind.as_str()))
+                .filter(scheduled_jobs::done_at.is_null())
+                .filter(scheduled_jobs::cancelled_at.is_null()),
+            conn
+        ));
+    }
     if !live.is_empty() {
         let ids: Vec<i64> = live.iter().map(|j| j.id.0).collect();
         diesel::update(scheduled_jobs::table.filter(scheduled_jobs::id.eq_any(&ids)))
@@ -449,4 +457,19 @@ pub fn oldest_due(conn: &mut DbConnection) -> DomainResult<Option<NaiveDateTime>
         .filter(scheduled_jobs::due_at.le(at))
         .select(diesel::dsl::min(scheduled_jobs::due_at))
         .first::<Option<NaiveDateTime>>(conn)?)
+}
+
+/// Gives back every unfinished job `worker` holds (a clean shutdown), so another process or the
+/// next start picks them up at once instead of after their lease. Returns how many.
+pub fn release_claims(conn: &mut DbConnection, worker: &str) -> DomainResult<usize> {
+    Ok(diesel::update(
+        scheduled_jobs::table
+            .filter(scheduled_jobs::claimed_by.eq(worker))
+            .filter(scheduled_jobs::done_at.is_null()),
+    )
+    .set((
+        scheduled_jobs::claimed_by.eq(None::<String>),
+        scheduled_jobs::lease_expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?)
 }

@@ -50,6 +50,7 @@ on_both!(
     retries_leave_fresh_relays_alone,
     close_queues_its_follow_up_once,
     dm_channels_remember_the_last_seen_message,
+    a_stopping_worker_gives_its_claims_back,
 );
 
 fn with<T>(t: &TestDatabase, f: impl FnOnce(&mut DbConnection) -> DomainResult<T>) -> T {
@@ -282,4 +283,46 @@ fn dm_channels_remember_the_last_seen_message(t: &TestDatabase) {
     let known = with(t, |c| dm_channels::get(c, user)).expect("known");
     assert_eq!(known.channel_id, ChannelId(700_000_000_000_000_002));
     assert_eq!(known.last_seen_message_id, Some(MessageId(910)));
+}
+
+fn a_stopping_worker_gives_its_claims_back(t: &TestDatabase) {
+    let ticket = recorded(with(t, |c| intake::intake_dm(c, &dm(10, 1000, "hi", true))))
+        .ticket
+        .id;
+    let job = with(t, |c| {
+        jobs::schedule(
+            c,
+            &jobs::NewJob {
+                kind: JobKind::SideEffect,
+                ticket_id: Some(ticket),
+                payload: serde_json::json!({}),
+                due_at: rustmail_db::time::now(),
+                created_by: None,
+                idempotency_key: None,
+            },
+        )
+    });
+    let action = with(t, |c| {
+        rustmail_db::actions::enqueue(c, &rustmail_db::operator::recover("test", "test"))
+    });
+    let lease = Duration::from_secs(600);
+    assert!(with(t, |c| jobs::claim_due(c, "old", lease, 10))
+        .iter()
+        .any(|j| j.id == job.id));
+    assert!(with(t, |c| rustmail_db::actions::claim_next(c, "old", lease)).is_some());
+    assert!(
+        with(t, |c| jobs::claim_due(c, "new", lease, 10)).is_empty(),
+        "leased"
+    );
+    assert_eq!(with(t, |c| jobs::release_claims(c, "old")), 1);
+    assert_eq!(
+        with(t, |c| rustmail_db::actions::release_claims(c, "old")),
+        1
+    );
+    assert!(with(t, |c| jobs::claim_due(c, "new", lease, 10))
+        .iter()
+        .any(|j| j.id == job.id));
+    let claimed =
+        with(t, |c| rustmail_db::actions::claim_next(c, "new", lease)).expect("claimable");
+    assert_eq!(claimed.id, action.id);
 }

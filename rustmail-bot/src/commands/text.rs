@@ -8,7 +8,7 @@
 use poise::serenity_prelude as serenity;
 use poise::{PopArgument, SlashArgError, SlashArgument};
 
-/// The rest of a prefix command's text, or a slash command's string option.
+/// The rest of a prefix command's text (possibly empty), or a slash command's string option.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text(pub String);
 
@@ -21,11 +21,8 @@ impl<'a> PopArgument<'a> for Text {
         _msg: &serenity::Message,
     ) -> Result<(&'a str, usize, Self), (Box<dyn std::error::Error + Send + Sync>, Option<String>)>
     {
-        let text = args.trim();
-        if text.is_empty() {
-            return Err((Box::new(poise::TooFewArguments::default()), None));
-        }
-        Ok(("", attachment_index, Text(text.to_owned())))
+        // Empty is allowed: a reply may be only an upload (the command decides).
+        Ok(("", attachment_index, Text(args.trim().to_owned())))
     }
 }
 
