@@ -126,10 +126,13 @@ fn load(
 
 /// The job with this id.
 pub fn get(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
-    all_jobs!(scheduled_jobs::table.filter(scheduled_jobs::id.eq(id.0)), conn)
-        .into_iter()
-        .next()
-        .ok_or_else(|| DomainError::not_found("scheduled job", id))
+    all_jobs!(
+        scheduled_jobs::table.filter(scheduled_jobs::id.eq(id.0)),
+        conn
+    )
+    .into_iter()
+    .next()
+    .ok_or_else(|| DomainError::not_found("scheduled job", id))
 }
 
 /// A job to schedule.

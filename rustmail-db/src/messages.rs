@@ -137,33 +137,37 @@ impl TryFrom<MessageRow> for MessageRecord {
     }
 }
 
-pub(crate) fn load_many(
-    query: messages::BoxedQuery<'_, crate::connection::MultiBackend>,
-    conn: &mut DbConnection,
-) -> DomainResult<Vec<MessageRecord>> {
-    let rows = query
-        .select(MessageRow::as_select())
-        .load::<MessageRow>(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(MessageRecord::try_from)
-        .collect::<Result<_, _>>()?)
+/// Runs a query for one message row. Queries stay unboxed so both backends cache their prepared
+/// statements (a boxed query is prepared again on every call: measurable on the relay path).
+macro_rules! first_message {
+    ($query:expr, $conn:expr) => {
+        $query
+            .select(MessageRow::as_select())
+            .first::<MessageRow>($conn)
+            .optional()?
+            .map(MessageRecord::try_from)
+            .transpose()?
+    };
 }
 
-fn load_first(
-    query: messages::BoxedQuery<'_, crate::connection::MultiBackend>,
-    conn: &mut DbConnection,
-) -> DomainResult<Option<MessageRecord>> {
-    Ok(load_many(query.limit(1), conn)?.into_iter().next())
+/// Runs a query for many message rows (see [`first_message`]).
+macro_rules! all_messages {
+    ($query:expr, $conn:expr) => {
+        $query
+            .select(MessageRow::as_select())
+            .load::<MessageRow>($conn)?
+            .into_iter()
+            .map(MessageRecord::try_from)
+            .collect::<Result<Vec<_>, _>>()?
+    };
 }
+
+pub(crate) use all_messages;
 
 /// The record with this id.
 pub fn get(conn: &mut DbConnection, id: MessageRecordId) -> DomainResult<MessageRecord> {
-    load_first(
-        messages::table.filter(messages::id.eq(id.0)).into_boxed(),
-        conn,
-    )?
-    .ok_or_else(|| DomainError::not_found("message", id))
+    first_message!(messages::table.filter(messages::id.eq(id.0)), conn)
+        .ok_or_else(|| DomainError::not_found("message", id))
 }
 
 /// The record caused by this Discord message (a user's DM or a staff command).
@@ -171,12 +175,10 @@ pub fn find_by_source(
     conn: &mut DbConnection,
     source: MessageId,
 ) -> DomainResult<Option<MessageRecord>> {
-    load_first(
-        messages::table
-            .filter(messages::source_message_id.eq(source.to_db()))
-            .into_boxed(),
-        conn,
-    )
+    Ok(first_message!(
+        messages::table.filter(messages::source_message_id.eq(source.to_db())),
+        conn
+    ))
 }
 
 /// The record whose copy in a DM channel is this message (part 0 or a later part).
@@ -184,12 +186,10 @@ pub fn find_by_dm_message(
     conn: &mut DbConnection,
     id: MessageId,
 ) -> DomainResult<Option<MessageRecord>> {
-    if let Some(found) = load_first(
-        messages::table
-            .filter(messages::dm_message_id.eq(id.to_db()))
-            .into_boxed(),
-        conn,
-    )? {
+    if let Some(found) = first_message!(
+        messages::table.filter(messages::dm_message_id.eq(id.to_db())),
+        conn
+    ) {
         return Ok(Some(found));
     }
     match relay::find_part(conn, id)? {
@@ -203,12 +203,10 @@ pub fn find_by_inbox_message(
     conn: &mut DbConnection,
     id: MessageId,
 ) -> DomainResult<Option<MessageRecord>> {
-    if let Some(found) = load_first(
-        messages::table
-            .filter(messages::inbox_message_id.eq(id.to_db()))
-            .into_boxed(),
-        conn,
-    )? {
+    if let Some(found) = first_message!(
+        messages::table.filter(messages::inbox_message_id.eq(id.to_db())),
+        conn
+    ) {
         return Ok(Some(found));
     }
     match relay::find_part(conn, id)? {
@@ -223,25 +221,23 @@ pub fn find_by_number(
     ticket: TicketId,
     number: i32,
 ) -> DomainResult<MessageRecord> {
-    load_first(
+    first_message!(
         messages::table
             .filter(messages::ticket_id.eq(ticket.0))
-            .filter(messages::number.eq(number))
-            .into_boxed(),
-        conn,
-    )?
+            .filter(messages::number.eq(number)),
+        conn
+    )
     .ok_or_else(|| DomainError::not_found("reply", format!("#{number} in ticket #{ticket}")))
 }
 
 /// Every message of a ticket in order (for transcripts, paged by the caller if huge).
 pub fn for_ticket(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<Vec<MessageRecord>> {
-    load_many(
+    Ok(all_messages!(
         messages::table
             .filter(messages::ticket_id.eq(ticket.0))
-            .order(messages::id.asc())
-            .into_boxed(),
-        conn,
-    )
+            .order(messages::id.asc()),
+        conn
+    ))
 }
 
 /// Who wrote a message, as recorded.

@@ -64,11 +64,14 @@ pub fn start(
         if let Some(existing) = get(conn, ticket)? {
             return Ok(existing);
         }
-        let expires = crate::time::after(timeout);
+        // One clock reading for both, so expiry is exactly `timeout` after creation.
+        let created = now();
+        let expires =
+            created + chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
         diesel::insert_into(category_selections::table)
             .values((
                 category_selections::ticket_id.eq(ticket.0),
-                category_selections::created_at.eq(now()),
+                category_selections::created_at.eq(created),
                 category_selections::expires_at.eq(expires),
             ))
             .execute(conn)?;

@@ -7,7 +7,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{get, load_many, MessageRecord, RelayState};
+use super::{all_messages, get, MessageRecord, MessageRow, RelayState};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
@@ -181,7 +181,7 @@ fn set_state(
 /// Relays still to do whose retry time has come, oldest first (per ticket order is by id).
 pub fn due(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<MessageRecord>> {
     let at = now();
-    load_many(
+    Ok(all_messages!(
         messages::table
             .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
             .filter(
@@ -190,10 +190,9 @@ pub fn due(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<MessageRecor
                     .or(messages::next_attempt_at.le(at)),
             )
             .order(messages::id.asc())
-            .limit(limit)
-            .into_boxed(),
-        conn,
-    )
+            .limit(limit),
+        conn
+    ))
 }
 
 /// The ticket's relays still to do, in order (delivered after a category is chosen, or after the
@@ -202,14 +201,13 @@ pub fn pending_for_ticket(
     conn: &mut DbConnection,
     ticket: TicketId,
 ) -> DomainResult<Vec<MessageRecord>> {
-    load_many(
+    Ok(all_messages!(
         messages::table
             .filter(messages::ticket_id.eq(ticket.0))
             .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
-            .order(messages::id.asc())
-            .into_boxed(),
-        conn,
-    )
+            .order(messages::id.asc()),
+        conn
+    ))
 }
 
 /// Counts of relays by state (metrics, `/recover` summary).
@@ -231,7 +229,7 @@ pub fn due_for_retry(
 ) -> DomainResult<Vec<MessageRecord>> {
     let at = now();
     let fresh_since = at - chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
-    load_many(
+    Ok(all_messages!(
         messages::table
             .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
             .filter(
@@ -249,10 +247,9 @@ pub fn due_for_retry(
                 ),
             ))
             .order(messages::id.asc())
-            .limit(limit)
-            .into_boxed(),
-        conn,
-    )
+            .limit(limit),
+        conn
+    ))
 }
 
 /// Records the Discord copies just posted (part `first_part` onwards) and, when `complete`,
