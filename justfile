@@ -27,6 +27,12 @@ lint:
 fmt:
     cargo fmt --all
 
+# Benchmarks (release builds; bot as a separate process against the simulator; SQLite and
+# Postgres). Results: bench/results-<backend>.json; summary in BENCHMARKS.md.
+bench *args:
+    cargo build --release -p rustmail-bot -p rustmail-cli -p rustmail-tests --bins
+    RUSTMAIL_TEST_POSTGRES_URL={{postgres_url}} ./target/release/rustmail-bench --bot target/release/rustmail-bot --cli target/release/rustmail --out bench {{args}}
+
 # The whole CI script.
 ci:
     CI=true bash .ci/run
