@@ -39,6 +39,7 @@ pub mod tickets;
 pub mod time;
 pub mod transcript;
 pub mod watch;
+pub mod workflow;
 
 pub use connection::{Backend, DbConnection};
 pub use error::{DbError, DomainError, DomainResult};

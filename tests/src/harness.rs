@@ -292,9 +292,10 @@ impl Harness {
     /// # Panics
     /// If it does not hold within [`WAIT`].
     pub async fn wait(&self, what: &str, f: impl Fn(&sim::World) -> bool) {
-        if self.sim.wait_until(f, WAIT).await.is_err() {
-            panic!("timed out waiting for: {what}");
-        }
+        assert!(
+            self.sim.wait_until(f, WAIT).await.is_ok(),
+            "timed out waiting for: {what}"
+        );
     }
 
     /// Waits until the user has an open ticket with a channel, and returns the channel id.

@@ -57,22 +57,28 @@ fn relax_permission_strings(components: &mut Value) {
         if !(name.ends_with("Request") || name.ends_with("RequestPartial")) {
             continue;
         }
-        let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        relax_properties(schema);
+    }
+}
+
+/// Lets the integer permission fields of one object schema also be decimal strings (request
+/// schemas in `components`, and inline request bodies such as `PUT .../permissions/{id}`'s).
+fn relax_properties(schema: &mut Value) {
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for field in PERMISSION_FIELDS {
+        let Some(prop) = props.get_mut(field) else {
             continue;
         };
-        for field in PERMISSION_FIELDS {
-            let Some(prop) = props.get_mut(field) else {
-                continue;
-            };
-            let is_integer = match prop.get("type") {
-                Some(Value::String(t)) => t == "integer",
-                Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
-                _ => false,
-            };
-            if is_integer {
-                let strict = prop.take();
-                *prop = json!({"anyOf": [strict, {"type": "string", "pattern": "^[0-9]+$"}]});
-            }
+        let is_integer = match prop.get("type") {
+            Some(Value::String(t)) => t == "integer",
+            Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+            _ => false,
+        };
+        if is_integer {
+            let strict = prop.take();
+            *prop = json!({"anyOf": [strict, {"type": "string", "pattern": "^[0-9]+$"}]});
         }
     }
 }
@@ -185,10 +191,12 @@ impl SpecValidator {
             .get(&key.0)?
             .get("requestBody")?
             .get("content")?;
-        let schema = content
+        let mut schema = content
             .get("application/json")
             .or_else(|| content.get("multipart/form-data"))?
-            .get("schema")?;
+            .get("schema")?
+            .clone();
+        relax_properties(&mut schema);
         let root = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "components": self.components,
