@@ -487,7 +487,7 @@ fn allocate_number(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<i3
     let updated = diesel::update(
         tickets_table::table
             .filter(tickets_table::id.eq(ticket.0))
-            .filter(tickets_table::status.eq(TicketStatus::Open.as_str())),
+            .filter(crate::literals::ticket_is_open()),
     )
     .set(tickets_table::next_message_number.eq(tickets_table::next_message_number + 1))
     .execute(conn)?;

@@ -266,7 +266,7 @@ pub fn find_open_by_user(conn: &mut DbConnection, user: UserId) -> DomainResult<
     Ok(first_ticket!(
         tickets::table
             .filter(tickets::user_id.eq(user.to_db()))
-            .filter(tickets::status.eq(TicketStatus::Open.as_str())),
+            .filter(crate::literals::ticket_is_open()),
         conn
     ))
 }
@@ -307,7 +307,7 @@ pub fn history(conn: &mut DbConnection, user: UserId) -> DomainResult<Vec<Ticket
 /// Every open ticket (for recovery and reconciliation).
 pub fn all_open(conn: &mut DbConnection) -> DomainResult<Vec<Ticket>> {
     let rows = tickets::table
-        .filter(tickets::status.eq(TicketStatus::Open.as_str()))
+        .filter(crate::literals::ticket_is_open())
         .order(tickets::id.asc())
         .select(TicketRow::as_select())
         .load::<TicketRow>(conn)?;
@@ -455,7 +455,7 @@ pub fn close(conn: &mut DbConnection, id: TicketId, req: &CloseRequest) -> Domai
         let updated = diesel::update(
             tickets::table
                 .filter(tickets::id.eq(id.0))
-                .filter(tickets::status.eq(TicketStatus::Open.as_str())),
+                .filter(crate::literals::ticket_is_open()),
         )
         .set((
             tickets::status.eq(TicketStatus::Closed.as_str()),

@@ -183,7 +183,7 @@ pub fn due(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<MessageRecor
     let at = now();
     Ok(all_messages!(
         messages::table
-            .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+            .filter(crate::literals::relay_is_pending())
             .filter(
                 messages::next_attempt_at
                     .is_null()
@@ -204,7 +204,7 @@ pub fn pending_for_ticket(
     Ok(all_messages!(
         messages::table
             .filter(messages::ticket_id.eq(ticket.0))
-            .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+            .filter(crate::literals::relay_is_pending())
             .order(messages::id.asc()),
         conn
     ))
@@ -213,7 +213,7 @@ pub fn pending_for_ticket(
 /// Counts of relays by state (metrics, `/recover` summary).
 pub fn count_pending(conn: &mut DbConnection) -> DomainResult<i64> {
     Ok(messages::table
-        .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+        .filter(crate::literals::relay_is_pending())
         .count()
         .get_result(conn)?)
 }
@@ -231,7 +231,7 @@ pub fn due_for_retry(
     let fresh_since = at - chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
     Ok(all_messages!(
         messages::table
-            .filter(messages::relay_state.eq(RelayState::Pending.as_str()))
+            .filter(crate::literals::relay_is_pending())
             .filter(
                 messages::next_attempt_at
                     .le(at)
