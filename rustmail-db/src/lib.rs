@@ -23,6 +23,7 @@ pub mod ids;
 pub mod instances;
 pub mod intake;
 pub mod jobs;
+mod literals;
 pub mod log;
 pub mod messages;
 pub mod migrate;
