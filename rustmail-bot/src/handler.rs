@@ -27,6 +27,13 @@ pub async fn handle(
     match event {
         FullEvent::Ready { data_about_bot } => {
             let _ = data.bot_user.set(data_about_bot.user.id);
+            if data.ready_again() {
+                // A new gateway session: whatever happened meanwhile was not dispatched.
+                let data = data.clone();
+                tokio::spawn(async move {
+                    crate::recovery::run(&data, None).await;
+                });
+            }
             let data = data.clone();
             tokio::spawn(async move {
                 if data.sleep(CACHE_READY_FALLBACK).await && !*data.ready.borrow() {

@@ -58,8 +58,13 @@ pub struct State {
     pub ready: watch::Sender<bool>,
     /// Becomes true when the bot is shutting down.
     pub stopping: watch::Sender<bool>,
+    /// On SQLite, this process's hot-path writers take turns here (see [`State::write`]).
+    sqlite_writers: Option<Arc<Mutex<()>>>,
     /// Whether the start-up recovery has been launched.
     started: AtomicBool,
+    /// READY events seen (a READY after the first means a new gateway session: events were
+    /// missed).
+    readies: std::sync::atomic::AtomicUsize,
     /// The DM channels as known before the gateway connected (for the start-up recovery).
     startup_snapshot: Mutex<Option<Vec<DmChannel>>>,
 }
@@ -81,7 +86,6 @@ impl State {
     ) -> Self {
         Self {
             config,
-            db,
             http,
             cache,
             worker_id,
@@ -96,14 +100,42 @@ impl State {
             recovering: AtomicBool::new(false),
             ready: watch::channel(false).0,
             stopping: watch::channel(false).0,
+            sqlite_writers: (db.backend() == rustmail_db::Backend::Sqlite)
+                .then(|| Arc::new(Mutex::new(()))),
+            db,
             started: AtomicBool::new(false),
+            readies: std::sync::atomic::AtomicUsize::new(0),
             startup_snapshot: Mutex::new(None),
         }
+    }
+
+    /// Runs a write transaction of the relay's hot path. On SQLite (one writer at a time) the
+    /// writers of this process take turns on a mutex held inside the blocking thread (never
+    /// across an `.await`), so they queue cheaply instead of sleeping in SQLite's busy handler.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, rustmail_db::DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rustmail_db::DbConnection) -> Result<T, rustmail_db::DomainError>
+            + Send
+            + 'static,
+    {
+        let gate = self.sqlite_writers.clone();
+        self.db
+            .run(move |c| {
+                let _turn = gate.as_deref().map(lock);
+                f(c)
+            })
+            .await
     }
 
     /// True the first time it is called: the start-up recovery runs once per process.
     pub fn first_start(&self) -> bool {
         !self.started.swap(true, Ordering::SeqCst)
+    }
+
+    /// Counts a READY; true when it is not the first (a new session after a lost one).
+    pub fn ready_again(&self) -> bool {
+        self.readies.fetch_add(1, Ordering::SeqCst) > 0
     }
 
     /// Stores the DM channels known at start-up.

@@ -3,6 +3,8 @@
 //! - [`UserArg`]: a Discord user. As a slash option, Discord's user picker; as a prefix argument,
 //!   a mention (`<@123>`, `<@!123>`) or a bare id, looked up in the cache and then through
 //!   Discord (never a name search: that route is slow, ambiguous and rate-limited).
+//! - [`UserIdArg`]: the same without the lookup, for users who may be gone (`/logs`,
+//!   `/unblock`).
 //! - [`Switch`]: an on/off option. As a slash option, a boolean; as a prefix argument, one of the
 //!   words in [`SWITCH_WORDS`] (`!take force`, `!alert cancel`).
 
@@ -115,6 +117,53 @@ impl SlashArgument for UserArg {
     ) -> Result<Self, SlashArgError> {
         match value {
             serenity::ResolvedValue::User(user, _) => Ok(UserArg((*user).clone())),
+            _ => Err(SlashArgError::new_command_structure_mismatch(
+                "expected a user",
+            )),
+        }
+    }
+
+    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+        builder.kind(serenity::CommandOptionType::User)
+    }
+}
+
+/// A user id given as a mention or an id (not looked up: the user may have left Discord), or
+/// picked in the slash command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserIdArg(pub serenity::UserId);
+
+#[poise::async_trait]
+impl<'a> PopArgument<'a> for UserIdArg {
+    async fn pop_from(
+        args: &'a str,
+        attachment_index: usize,
+        _ctx: &serenity::Context,
+        _msg: &serenity::Message,
+    ) -> Result<(&'a str, usize, Self), PopError> {
+        let (word, rest) = first_word(args);
+        if word.is_empty() {
+            return Err((Box::new(poise::TooFewArguments::default()), None));
+        }
+        match parse_user_ref(word) {
+            Some(id) => Ok((rest, attachment_index, UserIdArg(id))),
+            None => Err((
+                Box::new(ArgError(text::not_a_user(word))),
+                Some(word.to_owned()),
+            )),
+        }
+    }
+}
+
+#[poise::async_trait]
+impl SlashArgument for UserIdArg {
+    async fn extract(
+        _ctx: &serenity::Context,
+        _interaction: &serenity::CommandInteraction,
+        value: &serenity::ResolvedValue<'_>,
+    ) -> Result<Self, SlashArgError> {
+        match value {
+            serenity::ResolvedValue::User(user, _) => Ok(UserIdArg(user.id)),
             _ => Err(SlashArgError::new_command_structure_mismatch(
                 "expected a user",
             )),

@@ -7,7 +7,7 @@ use rustmail_db::duration::parse_duration;
 use rustmail_db::ids::UserId as DbUserId;
 use rustmail_db::tickets;
 
-use super::args::UserArg;
+use super::args::{UserArg, UserIdArg};
 use super::{announce, answer, staff, Context};
 use crate::error::CommandError;
 use crate::strings::workflow as text;
@@ -78,15 +78,15 @@ pub async fn block(
 #[poise::command(slash_command, prefix_command, guild_only, category = "Moderation")]
 pub async fn unblock(
     ctx: Context<'_>,
-    #[description = "Who to unblock"] user: UserArg,
+    #[description = "Who to unblock"] user: UserIdArg,
 ) -> Result<(), CommandError> {
     let invoker = staff(ctx)?;
-    let (who, by) = (DbUserId(user.0.id.get()), DbUserId(invoker.id.get()));
+    let (who, by) = (DbUserId(user.0.get()), DbUserId(invoker.id.get()));
     ctx.data()
         .db
         .run(move |c| blocks::unblock(c, who, by))
         .await?;
-    announce(ctx, text::unblocked(user.0.id.get())).await
+    announce(ctx, text::unblocked(user.0.get())).await
 }
 
 /// List the users blocked now.

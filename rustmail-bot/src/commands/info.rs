@@ -4,7 +4,7 @@
 
 use rustmail_db::ids::UserId as DbUserId;
 
-use super::args::UserArg;
+use super::args::UserIdArg;
 use super::{answer, staff, ticket_here, Context};
 use crate::error::CommandError;
 
@@ -20,11 +20,11 @@ pub async fn id(ctx: Context<'_>) -> Result<(), CommandError> {
 #[poise::command(slash_command, prefix_command, guild_only, category = "Information")]
 pub async fn logs(
     ctx: Context<'_>,
-    #[description = "Whose tickets (default: this ticket's user)"] user: Option<UserArg>,
+    #[description = "Whose tickets (default: this ticket's user)"] user: Option<UserIdArg>,
 ) -> Result<(), CommandError> {
     staff(ctx)?;
     let target = match user {
-        Some(u) => DbUserId(u.0.id.get()),
+        Some(u) => DbUserId(u.0.get()),
         None => ticket_here(ctx).await?.user_id,
     };
     let page = crate::workflow::logs::page(ctx.data(), target, 0).await?;

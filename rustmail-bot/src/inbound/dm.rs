@@ -75,16 +75,13 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         may_open: membership == Some(true),
     };
     let first = incoming.clone();
-    let mut outcome = data.db.run(move |c| intake::intake_dm(c, &first)).await?;
+    let mut outcome = data.write(move |c| intake::intake_dm(c, &first)).await?;
     if matches!(outcome, Intake::NoTicket)
         && membership.is_none()
         && fetch_membership(data, user).await?
     {
         incoming.may_open = true;
-        outcome = data
-            .db
-            .run(move |c| intake::intake_dm(c, &incoming))
-            .await?;
+        outcome = data.write(move |c| intake::intake_dm(c, &incoming)).await?;
     }
     let record = match outcome {
         Intake::Blocked => {

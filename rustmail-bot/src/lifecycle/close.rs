@@ -73,6 +73,8 @@ pub async fn run_followup(state: &State, job: &Job) -> Result<(), RelayError> {
         .await?;
     let ticket = &log.ticket;
 
+    // Each step is idempotent; a transient failure retries the job, a permanent one is logged
+    // and does not stop the next steps (the channel is retired even if the log channel is gone).
     if notify {
         tell_user(state, ticket).await?;
     }
@@ -95,14 +97,19 @@ pub async fn run_followup(state: &State, job: &Job) -> Result<(), RelayError> {
         content: Some(text),
         embed: None,
     };
-    crate::relay::post(
+    let posted = crate::relay::post(
         state,
         log_channel,
         &part,
         &[CreateAttachment::bytes(bytes, filename)],
         &nonce(NonceKind::Transcript, ticket.id.0, 0),
     )
-    .await?;
+    .await;
+    match posted {
+        Ok(_) => {}
+        Err(e) if e.is_transient() => return Err(e),
+        Err(e) => tracing::error!(ticket = ticket.id.0, error = %e, "cannot post the transcript"),
+    }
 
     if let Some(channel) = ticket.channel_id.map(|c| ChannelId::new(c.get())) {
         retire_channel(state, channel).await?;

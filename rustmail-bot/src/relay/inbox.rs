@@ -85,8 +85,7 @@ pub async fn deliver(
     if !posted.is_empty() || complete {
         let ids = crate::relay::db_ids(&posted);
         state
-            .db
-            .run(move |c| relay::record_copies(c, id, Side::Inbox, done, &ids, complete))
+            .write(move |c| relay::record_copies(c, id, Side::Inbox, done, &ids, complete))
             .await?;
     }
     match error {

@@ -340,7 +340,7 @@ fn category_detail(detail: &str) -> String {
     if detail == "default" {
         "the default inbox".to_owned()
     } else {
-        format!("category {detail}")
+        format!("**{detail}**")
     }
 }
 

@@ -156,3 +156,35 @@ async fn postgres_two_bots_one_database_fire_a_close_once() {
     second.shutdown().await;
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dms_lost_in_a_gateway_outage_are_recovered_on_the_new_session() {
+    let h = Harness::builder().start().await;
+    let alice = h.sim.user("alice");
+    alice.dm("before").await;
+    let channel = h.ticket_channel(alice.id()).await;
+    h.wait_bot_message(channel, "before").await;
+    h.sim.gateway().set_offline(true);
+    for i in 0..3 {
+        alice.dm(&format!("lost {i}")).await;
+    }
+    h.sim.gateway().set_offline(false);
+    h.sim.gateway().invalidate_sessions(false);
+    h.wait("the lost DMs relayed", |w| {
+        w.channel_messages(channel)
+            .iter()
+            .filter(|m| text_of(m).contains("lost "))
+            .count()
+            == 3
+    })
+    .await;
+    let relayed: Vec<String> = h
+        .bot_messages(channel)
+        .iter()
+        .filter_map(description)
+        .filter(|d| d.starts_with("lost "))
+        .collect();
+    assert_eq!(relayed, vec!["lost 0", "lost 1", "lost 2"]);
+    h.assert_clean();
+    h.shutdown().await;
+}
