@@ -198,7 +198,29 @@ fn summaries_count_messages_and_list_events(t: &TestDatabase) {
         messages::record_edit(c, reply.message.id, "hi there", STAFF)
     });
     with(t, |c| assign::take(c, ticket, STAFF, false, false));
+    let vip = with(t, |c| {
+        categories::create(
+            c,
+            &NewCategory {
+                name: "VIP".into(),
+                description: String::new(),
+                emoji: None,
+                discord_category_id: ChannelId(78),
+            },
+        )
+    });
+    with(t, |c| {
+        tickets::set_category(c, ticket, Some(vip.id), Some(STAFF))
+    });
+    with(t, |c| tickets::set_category(c, ticket, None, Some(STAFF)));
     let summary = with(t, |c| history::summary(c, ticket));
+    let moves: Vec<&str> = summary
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Moved)
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(moves, ["VIP", "default"], "moves name the category");
     assert_eq!(summary.counts.from_user, 2);
     assert_eq!(summary.counts.from_staff, 1);
     assert_eq!(summary.counts.edited, 1);

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::categories;
 use crate::connection::DbConnection;
 use crate::error::DomainResult;
-use crate::events::{self, TicketEvent};
+use crate::events::{self, EventKind, TicketEvent};
 use crate::ids::{TicketId, UserId};
 use crate::messages::Direction;
 use crate::schema::messages;
@@ -66,12 +66,33 @@ pub fn summary(conn: &mut DbConnection, id: TicketId) -> DomainResult<TicketSumm
         Some(c) => categories::get(conn, c).ok().map(|c| c.name),
         None => None,
     };
+    let names: Vec<(i64, String)> = categories::list(conn)?
+        .into_iter()
+        .map(|c| (c.id.0, c.name))
+        .collect();
+    let mut events = events::list(conn, id)?;
+    for e in &mut events {
+        if matches!(e.kind, EventKind::Moved | EventKind::CategoryChosen) {
+            e.detail = category_detail(&e.detail, &names);
+        }
+    }
     Ok(TicketSummary {
         counts: counts(conn, id)?,
-        events: events::list(conn, id)?,
+        events,
         category,
         ticket,
     })
+}
+
+/// A move's or a choice's detail (a category id, or `default`) as the category's name.
+fn category_detail(detail: &str, names: &[(i64, String)]) -> String {
+    match detail.parse::<i64>() {
+        Ok(id) => names
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map_or_else(|| format!("deleted category #{id}"), |(_, n)| n.clone()),
+        Err(_) => detail.to_owned(),
+    }
 }
 
 /// The ids of the user's tickets, newest first (the pages of `/logs`).

@@ -222,6 +222,15 @@ async fn move_thread_moves_the_channel_and_syncs_its_overwrites() {
         .await;
     assert!(answer(&slash).await.contains("Only staff"));
 
+    let logs = bob.slash(channel, "logs", &[]).await;
+    logs.wait_response(WAIT).await.expect("answered");
+    let shown = logs.original().map(|m| text_of(&m)).unwrap_or_default();
+    assert!(
+        shown.contains(&format!("moved by <@{}> to **Escalated**", bob.id())),
+        "{shown}"
+    );
+    assert!(shown.contains("**Category** Escalated"), "{shown}");
+
     // Back to the inbox.
     let slash = bob
         .slash(channel, "move_thread", &[("category", "default")])

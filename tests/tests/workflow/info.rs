@@ -194,6 +194,12 @@ async fn logs_page_through_the_users_tickets_with_activity_and_transcripts() {
         .slash(here, "logs", &[("user", &frank.id().to_string())])
         .await;
     assert!(answer(&nobody).await.contains("has no tickets"));
+    bob.say(here, "!logs 123456789012345678").await;
+    h.wait_bot_message(here, "<@123456789012345678> has no tickets")
+        .await;
+    bob.say(here, "!logs alice").await;
+    h.wait_bot_message(here, "Usage: `!logs [USER_ID|@mention]`")
+        .await;
     let slash = h.sim.user("dave").slash(channel, "logs", &[]).await;
     assert!(answer(&slash).await.contains("Only staff"));
     h.assert_clean();

@@ -155,7 +155,10 @@ async fn a_channel_named_after_a_user_id_in_the_inbox_becomes_their_ticket() {
     h.wait_bot_message(channel, "New ticket from erin").await;
     h.wait_bot_message(channel, "now the ticket of").await;
     let ticket = h.open_ticket(erin.id()).expect("opened");
-    assert_eq!(ticket.channel_id.map(rustmail_db::ids::ChannelId::get), Some(channel));
+    assert_eq!(
+        ticket.channel_id.map(rustmail_db::ids::ChannelId::get),
+        Some(channel)
+    );
     assert_eq!(ticket.opened_via, OpenedVia::ChannelCreated);
     h.wait_bot_dm(erin.id(), &h.config.thread.new_thread_message)
         .await;

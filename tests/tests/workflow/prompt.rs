@@ -41,7 +41,18 @@ fn button_of(h: &Harness, message: u64, label: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_picked_category_gets_the_ticket_and_queued_messages_follow_in_order() {
-    let h = Harness::builder().start().await;
+    picked_category(Harness::builder().start().await).await;
+}
+
+/// The same on Postgres (when `RUSTMAIL_TEST_POSTGRES_URL` is set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_picked_category_gets_the_ticket_and_queued_messages_follow_in_order() {
+    if let Some(h) = Harness::builder().postgres().try_start().await {
+        picked_category(h).await;
+    }
+}
+
+async fn picked_category(h: Harness) {
     let billing_discord = discord_category(&h, "Billing Tickets");
     let escalated_discord = discord_category(&h, "Escalated");
     wait_cached(&h, escalated_discord).await;

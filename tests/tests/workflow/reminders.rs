@@ -117,7 +117,18 @@ async fn reminders_fire_once_show_their_id_and_are_removed_by_owner_or_admin() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_due_while_the_bot_is_down_fires_once_after_the_restart() {
-    let mut h = Harness::builder().start().await;
+    reminder_across_a_restart(Harness::builder().start().await).await;
+}
+
+/// The same on Postgres (when `RUSTMAIL_TEST_POSTGRES_URL` is set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_reminder_due_while_the_bot_is_down_fires_once_after_the_restart() {
+    if let Some(h) = Harness::builder().postgres().try_start().await {
+        reminder_across_a_restart(h).await;
+    }
+}
+
+async fn reminder_across_a_restart(mut h: Harness) {
     let (_alice, channel, ticket) = open(&h, "alice").await;
     let bob = h.sim.staff("bob");
     let slash = bob
