@@ -40,7 +40,7 @@ impl Demo {
         tokio::time::sleep(self.pace).await;
     }
 
-    fn show(&self, place: &str, m: &Message) {
+    fn show(place: &str, m: &Message) {
         let text = text_of(m).replace('\n', "\n           │     ");
         println!("\x1b[36m{place:>10}\x1b[0m │ {text}");
     }
@@ -68,7 +68,7 @@ impl Demo {
             .filter(|m| m.author_id == bot)
             .collect();
         for m in &messages[start..] {
-            self.show(place, m);
+            Self::show(place, m);
         }
         *seen = messages.len();
         Ok(())
