@@ -88,7 +88,7 @@ pub fn already_open(ticket: i64, channel: Option<u64>) -> String {
     match channel {
         Some(c) => format!("📂 That user already has an open ticket: <#{c}> (#{ticket})."),
         None => format!(
-            "📂 That user already has an open ticket (#{ticket}); its channel is being created."
+            "📂 That user already has an open ticket (#{ticket}); it has no channel yet (they may still be picking a category)."
         ),
     }
 }
