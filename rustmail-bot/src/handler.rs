@@ -8,7 +8,9 @@ use std::time::Duration;
 use rustmail_db::ids::{ChannelId as DbChannelId, MessageId as DbMessageId, UserId as DbUserId};
 use rustmail_db::messages::{self, Author};
 use rustmail_db::tickets;
-use serenity::all::{FullEvent, GuildId, Message, MessageType, MessageUpdateEvent, RoleId};
+use serenity::all::{
+    ConnectionStage, FullEvent, GuildId, Message, MessageType, MessageUpdateEvent, RoleId,
+};
 
 use crate::checks::{self, MemberView};
 use crate::error::CommandError;
@@ -27,6 +29,7 @@ pub async fn handle(
     match event {
         FullEvent::Ready { data_about_bot } => {
             let _ = data.bot_user.set(data_about_bot.user.id);
+            data.metrics.set_gateway_connected(true);
             if data.ready_again() {
                 // A new gateway session: whatever happened meanwhile was not dispatched.
                 let data = data.clone();
@@ -43,6 +46,10 @@ pub async fn handle(
             });
         }
         FullEvent::CacheReady { .. } => cache_ready(data),
+        FullEvent::Resume { .. } => data.metrics.set_gateway_connected(true),
+        FullEvent::ShardStageUpdate { event } => data
+            .metrics
+            .set_gateway_connected(event.new == ConnectionStage::Connected),
         FullEvent::Message { new_message } => on_message(data, new_message).await,
         FullEvent::MessageUpdate { event, .. } => on_update(data, event).await,
         FullEvent::MessageDelete {

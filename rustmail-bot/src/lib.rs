@@ -13,6 +13,7 @@ pub mod error;
 pub mod handler;
 pub mod inbound;
 pub mod lifecycle;
+pub mod metrics;
 pub mod naming;
 pub mod recovery;
 pub mod relay;

@@ -62,6 +62,7 @@ pub async fn post(
             Ok(message) => return Ok(message),
             Err(e) => {
                 let err = crate::discord::classify(&e);
+                state.metrics.discord_error(&err);
                 attempt += 1;
                 if !err.is_transient() || attempt >= INLINE_ATTEMPTS || state.is_stopping() {
                     return Err(err);

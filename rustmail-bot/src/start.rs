@@ -61,6 +61,10 @@ impl Bot {
             .validate()
             .map_err(|e| BotError::Config(one_line(&e.to_string())))?;
         let config = Arc::new(config);
+        let metrics_listener = match config.metrics.socket_addr() {
+            Some(addr) => Some(crate::metrics::bind(addr).await?),
+            None => None,
+        };
         let mut http = HttpBuilder::new(config.bot.token.expose())
             .default_allowed_mentions(CreateAllowedMentions::new());
         if let Some(base) = &config.bot.api_base_url {
@@ -152,12 +156,15 @@ impl Bot {
 
         let shard_manager = Arc::clone(&client.shard_manager);
         let client_task = tokio::spawn(async move { client.start().await });
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(crate::scheduler::jobs_loop(data.clone())),
             tokio::spawn(crate::scheduler::actions_loop(data.clone())),
             tokio::spawn(crate::scheduler::heartbeat_loop(data.clone())),
             tokio::spawn(crate::relay::retry::run(data.clone())),
         ];
+        if let Some(listener) = metrics_listener {
+            tasks.push(tokio::spawn(crate::metrics::serve(data.clone(), listener)));
+        }
         Ok(BotHandle {
             data,
             shard_manager,
@@ -192,6 +199,7 @@ impl BotHandle {
     pub async fn shutdown(mut self) {
         self.data.stopping.send_replace(true);
         self.shard_manager.shutdown_all().await;
+        self.data.metrics.set_gateway_connected(false);
         if let Some(client) = self.client.take() {
             let abort = client.abort_handle();
             if tokio::time::timeout(STOP_TIMEOUT, client).await.is_err() {

@@ -36,6 +36,8 @@ pub struct State {
     pub cache: Arc<Cache>,
     /// This process's id in `bot_instances`, jobs and actions claims.
     pub worker_id: String,
+    /// Prometheus metrics (lock-free counters).
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Per-user ordered queues of inbound work.
     pub inbound: Queues,
     /// Known DM channels (user → channel), learnt from events and the database.
@@ -89,6 +91,7 @@ impl State {
             http,
             cache,
             worker_id,
+            metrics: Arc::default(),
             inbound: Queues::default(),
             dm_channels: Mutex::new(HashMap::new()),
             dm_users: Mutex::new(HashMap::new()),

@@ -6,6 +6,7 @@
 mod bot_e2e {
     pub mod closing;
     pub mod edits;
+    pub mod metrics;
     pub mod opening;
     pub mod permissions;
     pub mod recovery;

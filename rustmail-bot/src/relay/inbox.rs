@@ -8,6 +8,7 @@ use serenity::all::{CreateAttachment, Timestamp};
 
 use crate::discord::{nonce, NonceKind};
 use crate::error::RelayError;
+use crate::metrics::{since, Direction};
 use crate::render::{self, UserMessage};
 use crate::state::State;
 
@@ -106,9 +107,15 @@ pub async fn deliver_and_settle(
     }
     let result = deliver(state, ticket, record, live).await;
     state.end_relay(record.id.0);
+    let metrics = &state.metrics;
     match result {
-        Ok(()) => true,
+        Ok(()) => {
+            metrics.delivered(Direction::UserToStaff, since(record.created_at));
+            true
+        }
         Err(e) => {
+            let retry = e.is_transient() && record.relay_attempts + 1 < crate::relay::MAX_ATTEMPTS;
+            metrics.undelivered(Direction::UserToStaff, retry);
             if let Err(settle) =
                 crate::relay::settle_failure(state, record.id, record.relay_attempts, &e).await
             {

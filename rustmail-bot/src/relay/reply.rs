@@ -11,6 +11,7 @@ use serenity::all::{ChannelId, CreateAttachment, UserId};
 
 use crate::discord::{nonce, NonceKind};
 use crate::error::RelayError;
+use crate::metrics::{since, Direction};
 use crate::render::{self, Part, StaffMessage};
 use crate::state::State;
 use crate::strings;
@@ -203,10 +204,21 @@ pub async fn deliver_and_settle(
     }
     let result = deliver(state, ticket, record, files, links).await;
     state.end_relay(record.id.0);
+    let metrics = &state.metrics;
     match result {
-        Ok(outcome) => Some(outcome),
+        Ok(outcome) => {
+            match outcome {
+                ReplyOutcome::Delivered => {
+                    metrics.delivered(Direction::StaffToUser, since(record.created_at));
+                }
+                ReplyOutcome::NotDelivered(_) => metrics.undelivered(Direction::StaffToUser, false),
+            }
+            Some(outcome)
+        }
         Err(e) => {
             let permanent = !e.is_transient();
+            let retry = !permanent && record.relay_attempts + 1 < crate::relay::MAX_ATTEMPTS;
+            metrics.undelivered(Direction::StaffToUser, retry);
             if let Err(settle) =
                 crate::relay::settle_failure(state, record.id, record.relay_attempts, &e).await
             {
