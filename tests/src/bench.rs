@@ -23,6 +23,8 @@ pub struct Measurement {
     pub throughput_per_s: f64,
     pub latency_ms: stats::Percentiles,
     pub lost: u64,
+    /// A few of the lost operations as `user-seq`, to chase them.
+    pub lost_samples: Vec<String>,
     pub duplicated: u64,
     pub out_of_order_users: u64,
     pub rest_requests: u64,

@@ -248,7 +248,18 @@ fn evaluate(
         .iter()
         .filter_map(|(k, at)| first_seen.get(k).map(|seen| ms(*seen - *at)))
         .collect();
-    let lost = sent.keys().filter(|k| !first_seen.contains_key(k)).count() as u64;
+    let mut lost_keys: Vec<(usize, usize)> = sent
+        .keys()
+        .filter(|k| !first_seen.contains_key(k))
+        .copied()
+        .collect();
+    lost_keys.sort_unstable();
+    let lost = lost_keys.len() as u64;
+    let lost_samples = lost_keys
+        .iter()
+        .take(10)
+        .map(|(u, m)| format!("{u}-{m}"))
+        .collect();
     let duplicated = counts.values().map(|c| c.saturating_sub(1)).sum();
     let out_of_order_users = order
         .values()
@@ -277,6 +288,7 @@ fn evaluate(
         throughput_per_s: if seconds > 0.0 { ops / seconds } else { 0.0 },
         latency_ms: percentiles(&latencies),
         lost,
+        lost_samples,
         duplicated,
         out_of_order_users,
         rest_requests,

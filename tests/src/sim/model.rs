@@ -199,6 +199,8 @@ pub struct Message {
     pub pinned: bool,
     /// Reactions: emoji (`"👍"` or `"name:id"`) and who reacted, in order.
     pub reactions: Vec<(String, Vec<u64>)>,
+    /// Sticker items (`{id, name, format_type}`) the author sent.
+    pub sticker_items: Vec<Value>,
 }
 
 /// A registered application command.

@@ -197,6 +197,9 @@ impl World {
         if let Some(n) = &m.nonce {
             v["nonce"] = n.clone();
         }
+        if !m.sticker_items.is_empty() {
+            v["sticker_items"] = Value::Array(m.sticker_items.clone());
+        }
         if !m.reactions.is_empty() {
             let reactions: Vec<Value> = m
                 .reactions

@@ -244,6 +244,13 @@ impl Actor {
         .await
     }
 
+    /// Sends a DM with a sticker (`id`, shown with `name`) and optional text.
+    pub async fn dm_with_sticker(&self, id: u64, name: &str, text: &str) -> u64 {
+        let channel = self.dm_channel();
+        let body = json!({"content": text, "sticker_ids": [format!("{id}:{name}")]});
+        self.post(channel, body, Vec::new()).await
+    }
+
     /// Replies to `message` in `channel`.
     pub async fn reply(&self, channel: u64, message: u64, text: &str) -> u64 {
         let body =

@@ -358,3 +358,36 @@ async fn a_500_during_relay_is_retried_and_delivered_once() {
     h.assert_clean();
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stickers_and_reply_context_are_relayed() {
+    let h = Harness::builder().start().await;
+    let (alice, channel) = open(&h, "alice").await;
+    // A sticker (with or without text) arrives as a named placeholder, and is recorded.
+    alice
+        .dm_with_sticker(749_054_660_769_218_631, "wave", "")
+        .await;
+    let copy = h.wait_bot_message(channel, "[sticker: wave]").await;
+    assert!(text_of(&copy).contains("[sticker: wave]"));
+    let ticket = h.open_ticket(alice.id()).expect("open");
+    let recorded = h.query(|c| messages::for_ticket(c, ticket.id));
+    assert!(
+        recorded
+            .iter()
+            .any(|m| m.content.contains("[sticker: wave]")),
+        "{recorded:?}"
+    );
+    // A reply to an earlier DM shows what it answers.
+    let first = alice.dm("my order number is 4711").await;
+    h.wait_bot_message(channel, "4711").await;
+    alice
+        .reply(alice.dm_channel(), first, "and it was never delivered")
+        .await;
+    let copy = h
+        .wait_bot_message(channel, "and it was never delivered")
+        .await;
+    let shown = text_of(&copy);
+    assert!(shown.contains("my order number is 4711"), "{shown}");
+    h.assert_clean();
+    h.shutdown().await;
+}

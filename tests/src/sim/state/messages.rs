@@ -42,6 +42,27 @@ pub struct PostOptions {
     pub allow_empty: bool,
 }
 
+/// `sticker_ids` of a message body as Discord's `sticker_items` (the simulator names sticker
+/// `N` "sticker-N"; a name given as `"N:name"` is used instead, for readable tests).
+fn sticker_items(body: &Value) -> Vec<Value> {
+    body.get("sticker_ids")
+        .and_then(Value::as_array)
+        .map(|ids| {
+            ids.iter()
+                .filter_map(Value::as_str)
+                .map(|raw| {
+                    let (id, name) = raw
+                        .split_once(':')
+                        .map_or((raw, format!("sticker-{raw}")), |(id, n)| {
+                            (id, n.to_owned())
+                        });
+                    json!({ "id": id, "name": name, "format_type": 1 })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Content fields emptied, as Discord sends guild messages to bots without `MESSAGE_CONTENT`.
 pub(crate) fn strip_content(mut v: Value) -> Value {
     v["content"] = json!("");
@@ -176,6 +197,7 @@ impl World {
             application_id: opts.webhook_id.map(|_| self.app.id),
             pinned: false,
             reactions: Vec::new(),
+            sticker_items: sticker_items(body),
         };
         if opts.ephemeral {
             self.ephemeral.insert(id, msg.clone());
