@@ -31,6 +31,10 @@ struct Inner {
     random: Vec<(RouteFilter, f64, Fault)>,
     rng: StdRng,
     channel_rate_limit: bool,
+    /// Discord's global limit (requests per second for the bot), when switched on.
+    global_rate_limit: Option<u32>,
+    /// Arrival times of the requests counted against the global limit, in the last second.
+    global_window: VecDeque<std::time::Instant>,
 }
 
 /// Fault-injection controls, reachable through [`super::SimHandle::faults`].
@@ -58,6 +62,8 @@ impl Faults {
                 random: Vec::new(),
                 rng: StdRng::seed_from_u64(seed),
                 channel_rate_limit,
+                global_rate_limit: None,
+                global_window: VecDeque::new(),
             }),
         }
     }
@@ -110,8 +116,37 @@ impl Faults {
             .sum()
     }
 
+    /// Switches Discord's global rate limit on (`Some(per_second)`, Discord allows a bot 50) or
+    /// off: past that many requests within a second, requests get a global 429 with
+    /// `retry_after` until the oldest counted request is a second old.
+    pub fn set_global_rate_limit(&self, per_second: Option<u32>) {
+        let mut inner = lock(&self.inner);
+        inner.global_rate_limit = per_second;
+        inner.global_window.clear();
+    }
+
     pub(crate) fn next_fault(&self, method: &str, template: &str) -> Option<Fault> {
         let mut inner = lock(&self.inner);
+        if let Some(limit) = inner.global_rate_limit {
+            let now = std::time::Instant::now();
+            let second = Duration::from_secs(1);
+            while inner
+                .global_window
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= second)
+            {
+                inner.global_window.pop_front();
+            }
+            if inner.global_window.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
+                let oldest = inner.global_window.front().copied().unwrap_or(now);
+                let wait = second.saturating_sub(now.duration_since(oldest));
+                return Some(Fault::RateLimited {
+                    retry_after: wait.as_secs_f64().max(0.001),
+                    global: true,
+                });
+            }
+            inner.global_window.push_back(now);
+        }
         if let Some(pos) = inner
             .scripted
             .iter()

@@ -447,3 +447,51 @@ async fn injected_latency_and_request_log() {
     assert_eq!(post.status, 200);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_global_rate_limit_can_be_switched_on() {
+    let sim = sim::start(SimConfig::default()).await;
+    sim.faults().set_global_rate_limit(Some(5));
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let resp = raw(&sim, Method::GET, "/users/@me", None, true).await;
+        let status = resp.status().as_u16();
+        if status == 429 {
+            assert_eq!(resp.headers()["x-ratelimit-global"], "true");
+            let v: Value = resp.json().await.expect("json");
+            assert_eq!(v["global"], true);
+            assert!(v["retry_after"].as_f64().unwrap() > 0.0);
+        }
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        2,
+        "{statuses:?}"
+    );
+    // After a second the window has moved on; switched off, nothing is limited.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        raw(&sim, Method::GET, "/users/@me", None, true)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    sim.faults().set_global_rate_limit(None);
+    for _ in 0..10 {
+        assert_eq!(
+            raw(&sim, Method::GET, "/users/@me", None, true)
+                .await
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+    sim.shutdown().await;
+}
