@@ -4,6 +4,7 @@
 //! Discord's OpenAPI spec accepts.
 
 mod bot_e2e {
+    pub mod cli_actions;
     pub mod closing;
     pub mod edits;
     pub mod metrics;
