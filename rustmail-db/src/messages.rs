@@ -186,16 +186,11 @@ pub fn find_by_dm_message(
     conn: &mut DbConnection,
     id: MessageId,
 ) -> DomainResult<Option<MessageRecord>> {
-    if let Some(found) = first_message!(
+    let first = first_message!(
         messages::table.filter(messages::dm_message_id.eq(id.to_db())),
         conn
-    ) {
-        return Ok(Some(found));
-    }
-    match relay::find_part(conn, id)? {
-        Some(message_id) => get(conn, message_id).map(Some),
-        None => Ok(None),
-    }
+    );
+    or_later_part(conn, id, first)
 }
 
 /// The record whose copy in a ticket channel is this message (part 0 or a later part).
@@ -203,11 +198,21 @@ pub fn find_by_inbox_message(
     conn: &mut DbConnection,
     id: MessageId,
 ) -> DomainResult<Option<MessageRecord>> {
-    if let Some(found) = first_message!(
+    let first = first_message!(
         messages::table.filter(messages::inbox_message_id.eq(id.to_db())),
         conn
-    ) {
-        return Ok(Some(found));
+    );
+    or_later_part(conn, id, first)
+}
+
+/// `first` (the record whose part 0 is `id`), else the record one of whose later parts is `id`.
+fn or_later_part(
+    conn: &mut DbConnection,
+    id: MessageId,
+    first: Option<MessageRecord>,
+) -> DomainResult<Option<MessageRecord>> {
+    if first.is_some() {
+        return Ok(first);
     }
     match relay::find_part(conn, id)? {
         Some(message_id) => get(conn, message_id).map(Some),

@@ -17,6 +17,33 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// The environment variable naming the Postgres server used by the test suites.
 pub const POSTGRES_ENV: &str = "RUSTMAIL_TEST_POSTGRES_URL";
 
+/// Instantiates each story `fn name(t: &TestDatabase)` of a test file for both backends: a
+/// `sqlite::name` test always, and a `postgres::name` test that runs on a fresh database when
+/// [`POSTGRES_ENV`] is set (and fails under `CI=true` when it is not).
+#[macro_export]
+macro_rules! stories {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                let t = $crate::testing::TestDatabase::sqlite();
+                super::$name(&t);
+            })+
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                let Some(url) = $crate::testing::TestDatabase::postgres_url() else {
+                    eprintln!("RUSTMAIL_TEST_POSTGRES_URL is not set: Postgres story not run");
+                    return;
+                };
+                let t = $crate::testing::TestDatabase::postgres(&url);
+                super::$name(&t);
+            })+
+        }
+    };
+}
+
 /// A database that exists for as long as this value.
 pub struct TestDatabase {
     pub db: Db,

@@ -24,31 +24,7 @@ const GUILD: GuildId = GuildId(900_000_000_000_000_001);
 const STAFF: UserId = UserId(800_000_000_000_000_001);
 const OTHER_STAFF: UserId = UserId(800_000_000_000_000_002);
 
-/// Defines each story once and instantiates it for both backends.
-macro_rules! stories {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                let t = rustmail_db::testing::TestDatabase::sqlite();
-                super::$name(&t);
-            })+
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                let Some(url) = rustmail_db::testing::TestDatabase::postgres_url() else {
-                    eprintln!("RUSTMAIL_TEST_POSTGRES_URL is not set: Postgres story not run");
-                    return;
-                };
-                let t = rustmail_db::testing::TestDatabase::postgres(&url);
-                super::$name(&t);
-            })+
-        }
-    };
-}
-
-stories!(
+rustmail_db::stories!(
     migrations_apply_on_an_empty_database,
     one_open_ticket_per_user_under_a_race,
     reopening_after_close_creates_a_new_ticket,

@@ -23,30 +23,7 @@ const GUILD: GuildId = GuildId(900_000_000_000_000_001);
 const STAFF: UserId = UserId(800_000_000_000_000_001);
 const OTHER_STAFF: UserId = UserId(800_000_000_000_000_002);
 
-macro_rules! stories {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                let t = rustmail_db::testing::TestDatabase::sqlite();
-                super::$name(&t);
-            })+
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                let Some(url) = rustmail_db::testing::TestDatabase::postgres_url() else {
-                    eprintln!("RUSTMAIL_TEST_POSTGRES_URL is not set: Postgres story not run");
-                    return;
-                };
-                let t = rustmail_db::testing::TestDatabase::postgres(&url);
-                super::$name(&t);
-            })+
-        }
-    };
-}
-
-stories!(
+rustmail_db::stories!(
     staff_open_refuses_bots_blocked_users_and_open_tickets,
     take_and_release_rules,
     summaries_count_messages_and_list_events,
