@@ -19,6 +19,7 @@ pub mod recovery;
 pub mod relay;
 pub mod render;
 pub mod scheduler;
+pub mod sequencer;
 pub mod split;
 pub mod start;
 pub mod state;

@@ -126,7 +126,11 @@ impl Bot {
         let mut cache = serenity::cache::Settings::default();
         cache.max_messages = CACHED_MESSAGES_PER_CHANNEL;
         let mut builder = ClientBuilder::new_with_http(http, intents())
-            .framework(framework)
+            .framework(crate::sequencer::Ordered::new(
+                framework,
+                config.bot.prefix.clone(),
+                staff_guild,
+            ))
             .cache_settings(cache);
         if let Some(status) = &config.bot.status {
             builder = builder.activity(ActivityData::custom(status.clone()));
@@ -155,7 +159,13 @@ impl Bot {
         data.set_startup_snapshot(snapshot);
 
         let shard_manager = Arc::clone(&client.shard_manager);
-        let client_task = tokio::spawn(async move { client.start().await });
+        // This process's part of the gateway (`bot.shards`); serenity's range end is inclusive.
+        let shards = config.bot.shard_plan();
+        let client_task = tokio::spawn(async move {
+            client
+                .start_shard_range(shards.first..shards.last, shards.count)
+                .await
+        });
         let mut tasks = vec![
             tokio::spawn(crate::scheduler::jobs_loop(data.clone())),
             tokio::spawn(crate::scheduler::actions_loop(data.clone())),

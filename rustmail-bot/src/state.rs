@@ -60,8 +60,6 @@ pub struct State {
     pub ready: watch::Sender<bool>,
     /// Becomes true when the bot is shutting down.
     pub stopping: watch::Sender<bool>,
-    /// On SQLite, this process's hot-path writers take turns here (see [`State::write`]).
-    sqlite_writers: Option<Arc<Mutex<()>>>,
     /// Whether the start-up recovery has been launched.
     started: AtomicBool,
     /// READY events seen (a READY after the first means a new gateway session: events were
@@ -103,8 +101,6 @@ impl State {
             recovering: AtomicBool::new(false),
             ready: watch::channel(false).0,
             stopping: watch::channel(false).0,
-            sqlite_writers: (db.backend() == rustmail_db::Backend::Sqlite)
-                .then(|| Arc::new(Mutex::new(()))),
             db,
             started: AtomicBool::new(false),
             readies: std::sync::atomic::AtomicUsize::new(0),
@@ -112,9 +108,8 @@ impl State {
         }
     }
 
-    /// Runs a write transaction of the relay's hot path. On SQLite (one writer at a time) the
-    /// writers of this process take turns on a mutex held inside the blocking thread (never
-    /// across an `.await`), so they queue cheaply instead of sleeping in SQLite's busy handler.
+    /// Runs a write of the relay's hot path, batched with the other queued writes into one
+    /// transaction (group commit: see `rustmail_db::store::writer`).
     pub async fn write<T, F>(&self, f: F) -> Result<T, rustmail_db::DomainError>
     where
         T: Send + 'static,
@@ -122,13 +117,7 @@ impl State {
             + Send
             + 'static,
     {
-        let gate = self.sqlite_writers.clone();
-        self.db
-            .run(move |c| {
-                let _turn = gate.as_deref().map(lock);
-                f(c)
-            })
-            .await
+        self.db.write(f).await
     }
 
     /// True the first time it is called: the start-up recovery runs once per process.

@@ -2,7 +2,13 @@
 //!
 //! The CLI calls [`Db::with_conn`] (plain blocking code); the bot calls [`Db::run`], which moves
 //! the same closure onto tokio's blocking pool so a database round trip never stalls the async
-//! runtime. Both run the same domain functions, which take `&mut DbConnection`.
+//! runtime. Both run the same domain functions, which take `&mut DbConnection`. The bot's
+//! hot-path writes go through [`Db::write`] instead: group commit by writer threads
+//! ([`writer`]).
+
+pub mod writer;
+
+use std::sync::{Arc, OnceLock};
 
 use crate::connection::{build_pool, Backend, DatabaseUrl, DbConnection, DbPool};
 use crate::error::{DbError, DomainError};
@@ -13,6 +19,9 @@ use crate::migrate::{self, MigrationState};
 pub struct Db {
     pool: DbPool,
     url: DatabaseUrl,
+    pool_size: u32,
+    /// Started by the first [`Db::write`] (the CLI never starts them).
+    writers: Arc<OnceLock<writer::Writers>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -28,7 +37,12 @@ impl Db {
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, DbError> {
         let url = DatabaseUrl::parse(url)?;
         let pool = build_pool(&url, pool_size)?;
-        Ok(Self { pool, url })
+        Ok(Self {
+            pool,
+            url,
+            pool_size,
+            writers: Arc::new(OnceLock::new()),
+        })
     }
 
     /// Connects and applies pending migrations: what the bot does at start-up.
@@ -78,6 +92,26 @@ impl Db {
         tokio::task::spawn_blocking(move || db.with_conn(f))
             .await
             .map_err(|e| DomainError::Db(DbError::Task(e.to_string())))?
+    }
+
+    /// Runs the write `f` in a batch with other queued writes, in one transaction (group
+    /// commit; see [`writer`]). `f` runs in a savepoint, so its failure undoes only itself; the
+    /// result arrives once the batch is committed.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+    {
+        let writers = self.writers.get_or_init(|| {
+            let threads = match self.backend() {
+                // One write lock: one writer never waits on it.
+                Backend::Sqlite => 1,
+                // Overlap round trips, leaving connections for readers.
+                Backend::Postgres => usize::try_from(self.pool_size / 2).unwrap_or(1).clamp(1, 4),
+            };
+            writer::Writers::start(&self.pool, threads)
+        });
+        writers.write(f).await
     }
 
     fn checkout(

@@ -391,3 +391,49 @@ async fn stickers_and_reply_context_are_relayed() {
     h.assert_clean();
     h.shutdown().await;
 }
+
+/// Regression: serenity hands each gateway event to a task of its own, so `!reply` commands
+/// sent back to back used to run concurrently and reach the user swapped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_sent_back_to_back_reach_the_user_in_order() {
+    let h = Harness::builder().start().await;
+    let (alice, channel) = open(&h, "alice").await;
+    let bob = h.sim.staff("bob");
+    let count = 12;
+    for n in 0..count {
+        bob.say(channel, &format!("!reply in-order-{n:02}")).await;
+    }
+    h.wait_bot_dm(alice.id(), &format!("in-order-{:02}", count - 1))
+        .await;
+    h.wait("every reply is delivered", |w| {
+        w.dm_messages(alice.id())
+            .iter()
+            .filter(|m| text_of(m).contains("in-order-"))
+            .count()
+            == count
+    })
+    .await;
+    let order: Vec<usize> = alice
+        .dm_messages()
+        .iter()
+        .filter_map(|m| {
+            let text = text_of(m);
+            let at = text.find("in-order-")?;
+            text[at + 9..at + 11].parse().ok()
+        })
+        .collect();
+    assert_eq!(order, (0..count).collect::<Vec<_>>());
+    // The ticket's numbering follows the same order.
+    let ticket = h.open_ticket(alice.id()).expect("open");
+    for n in 0..count {
+        let number = i32::try_from(n + 1).expect("small");
+        let reply = h.query(|c| messages::find_by_number(c, ticket.id, number));
+        assert!(
+            reply.content.contains(&format!("in-order-{n:02}")),
+            "#{number}: {}",
+            reply.content
+        );
+    }
+    h.assert_clean();
+    h.shutdown().await;
+}

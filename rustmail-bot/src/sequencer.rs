@@ -1,0 +1,224 @@
+//! Prefix commands run in the order staff sent them, per channel.
+//!
+//! serenity hands every gateway event to a task of its own, and poise runs each command inside
+//! that task; so `!reply one` and `!reply two` sent back to back used to run concurrently, and
+//! the user could receive them swapped (and the ticket number them swapped). [`Ordered`] wraps
+//! the poise framework: a staff-guild message that starts with the prefix goes to its channel's
+//! queue, drained by one worker per channel, so commands in one channel run one after another
+//! and channels run in parallel.
+//!
+//! As in [`crate::inbound`], the gateway order comes from serenity's cache: the shard runner
+//! stores each message in the cache before it spawns the event's task, so when a command's task
+//! runs, every earlier message of the channel is in the cache. The queue takes the channel's
+//! cached prefix messages up to the one at hand, in id order, and a per-channel watermark skips
+//! the ones already queued (when their own, later, task arrives).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serenity::all::{ChannelId, Context, FullEvent, GuildId, Message, MessageId};
+use serenity::framework::Framework as _;
+use tokio::sync::mpsc;
+
+use crate::error::CommandError;
+use crate::state::Data;
+
+/// A channel worker with nothing to do for this long exits.
+const IDLE: Duration = Duration::from_secs(30);
+
+type Poise = poise::Framework<Data, CommandError>;
+
+/// poise's framework with per-channel ordered prefix commands.
+pub struct Ordered {
+    inner: Arc<Poise>,
+    queues: Arc<Queues>,
+    prefix: String,
+    staff_guild: GuildId,
+}
+
+impl Ordered {
+    /// Wraps `inner`; prefix commands in `staff_guild` are run in order per channel.
+    pub fn new(inner: Poise, prefix: String, staff_guild: GuildId) -> Self {
+        Self {
+            inner: Arc::new(inner),
+            queues: Arc::new(Queues::default()),
+            prefix,
+            staff_guild,
+        }
+    }
+
+    fn is_ordered(&self, message: &Message) -> bool {
+        message.guild_id == Some(self.staff_guild)
+            && !message.author.bot
+            && message.content.starts_with(&self.prefix)
+    }
+}
+
+#[serenity::async_trait]
+impl serenity::framework::Framework for Ordered {
+    async fn init(&mut self, client: &serenity::Client) {
+        // Nothing else holds the framework before the client starts.
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.init(client).await;
+        } else {
+            tracing::error!("the command framework was shared before start-up");
+        }
+    }
+
+    async fn dispatch(&self, ctx: Context, event: FullEvent) {
+        match event {
+            FullEvent::Message { new_message } if self.is_ordered(&new_message) => {
+                let (channel, id) = (new_message.channel_id, new_message.id);
+                let earlier = |after: Option<MessageId>| {
+                    ctx.cache
+                        .channel_messages(channel)
+                        .map(|cached| {
+                            cached
+                                .values()
+                                .filter(|m| {
+                                    m.id < id
+                                        && after.is_none_or(|after| m.id > after)
+                                        && self.is_ordered(m)
+                                })
+                                .cloned()
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                };
+                self.queues.push(&self.inner, &ctx, new_message, earlier);
+            }
+            event => self.inner.dispatch(ctx, event).await,
+        }
+    }
+}
+
+struct Slot {
+    tx: mpsc::UnboundedSender<Message>,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    slots: HashMap<ChannelId, Slot>,
+    /// The newest command message queued per channel.
+    watermarks: HashMap<ChannelId, MessageId>,
+    generation: u64,
+}
+
+#[derive(Default)]
+struct Queues {
+    inner: Mutex<Inner>,
+}
+
+impl Queues {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues `message`, after the channel's earlier command messages not queued yet
+    /// (`earlier(watermark)` lists them from the cache).
+    fn push(
+        self: &Arc<Self>,
+        framework: &Arc<Poise>,
+        ctx: &Context,
+        message: Message,
+        earlier: impl FnOnce(Option<MessageId>) -> Vec<Message>,
+    ) {
+        let channel = message.channel_id;
+        let mut inner = self.lock();
+        let mark = inner.watermarks.get(&channel).copied();
+        if mark.is_some_and(|m| message.id <= m) {
+            return;
+        }
+        let mut batch = earlier(mark);
+        batch.sort_by_key(|m| m.id);
+        batch.push(message);
+        if let Some(newest) = batch.last() {
+            inner.watermarks.insert(channel, newest.id);
+        }
+        for message in batch {
+            self.send_locked(&mut inner, framework, ctx, channel, message);
+        }
+    }
+
+    fn send_locked(
+        self: &Arc<Self>,
+        inner: &mut Inner,
+        framework: &Arc<Poise>,
+        ctx: &Context,
+        channel: ChannelId,
+        message: Message,
+    ) {
+        let message = match inner.slots.get(&channel) {
+            Some(slot) => match slot.tx.send(message) {
+                Ok(()) => return,
+                // The worker died (a panic): start a new one.
+                Err(mpsc::error::SendError(message)) => message,
+            },
+            None => message,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        inner.generation += 1;
+        let generation = inner.generation;
+        let _ = tx.send(message);
+        inner.slots.insert(channel, Slot { tx, generation });
+        tokio::spawn(worker(
+            Arc::clone(self),
+            Arc::clone(framework),
+            ctx.clone(),
+            channel,
+            generation,
+            rx,
+        ));
+    }
+
+    /// An idle worker retires unless work arrived meanwhile (checked under the lock, so a
+    /// sender never sends to a worker that is gone).
+    fn retire(
+        &self,
+        channel: ChannelId,
+        generation: u64,
+        rx: &mut mpsc::UnboundedReceiver<Message>,
+    ) -> Option<Message> {
+        let mut inner = self.lock();
+        if let Ok(message) = rx.try_recv() {
+            return Some(message);
+        }
+        if inner
+            .slots
+            .get(&channel)
+            .is_some_and(|s| s.generation == generation)
+        {
+            inner.slots.remove(&channel);
+        }
+        rx.close();
+        None
+    }
+}
+
+async fn worker(
+    queues: Arc<Queues>,
+    framework: Arc<Poise>,
+    ctx: Context,
+    channel: ChannelId,
+    generation: u64,
+    mut rx: mpsc::UnboundedReceiver<Message>,
+) {
+    loop {
+        let message = match tokio::time::timeout(IDLE, rx.recv()).await {
+            Ok(Some(message)) => message,
+            Ok(None) => return,
+            Err(_) => match queues.retire(channel, generation, &mut rx) {
+                Some(message) => message,
+                None => return,
+            },
+        };
+        let event = FullEvent::Message {
+            new_message: message,
+        };
+        framework.dispatch(ctx.clone(), event).await;
+    }
+}

@@ -1,0 +1,117 @@
+//! Group commit ([`rustmail_db::Db::write`]) on both backends: many concurrent writes share
+//! transactions, yet each one that succeeds is durable when answered, each one that fails (or
+//! panics) undoes only itself, and nothing else in its batch is lost.
+
+use rustmail_db::error::DomainError;
+use rustmail_db::ids::{GuildId, UserId};
+use rustmail_db::testing::TestDatabase;
+use rustmail_db::tickets::list::{StatusFilter, TicketFilter};
+use rustmail_db::tickets::{self, NewTicket, OpenedVia};
+
+rustmail_db::stories!(
+    concurrent_writes_all_land_and_failures_undo_only_themselves,
+    a_panicking_write_is_an_error_and_the_batch_survives,
+);
+
+fn new_ticket(user: u64) -> NewTicket {
+    NewTicket {
+        user_id: UserId(user),
+        user_name: format!("user{user}"),
+        guild_id: GuildId(900_000_000_000_000_001),
+        opened_via: OpenedVia::UserDm,
+        opened_by: UserId(user),
+        category_id: None,
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn open_tickets(t: &TestDatabase) -> Vec<u64> {
+    let page =
+        t.db.with_conn(|c| {
+            tickets::list::list(
+                c,
+                &TicketFilter {
+                    status: StatusFilter::Open,
+                    limit: 500,
+                    page: 1,
+                    ..TicketFilter::default()
+                },
+            )
+        })
+        .expect("list");
+    let mut users: Vec<u64> = page.tickets.iter().map(|t| t.ticket.user_id.0).collect();
+    users.sort_unstable();
+    users
+}
+
+fn concurrent_writes_all_land_and_failures_undo_only_themselves(t: &TestDatabase) {
+    let writes = 300_u64;
+    let results = runtime().block_on(async {
+        let handles: Vec<_> = (1..=writes)
+            .map(|user| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    db.write(move |c| {
+                        let opened = tickets::open(c, &new_ticket(user))?;
+                        // Every seventh write fails after writing: its ticket must not exist.
+                        if user % 7 == 0 {
+                            return Err(DomainError::NotOpen(opened.ticket.id));
+                        }
+                        Ok(opened.ticket.id)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("task"));
+        }
+        results
+    });
+    let failed = results.iter().filter(|r| r.is_err()).count();
+    assert_eq!(failed, usize::try_from(writes / 7).expect("small"));
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Ok(_) | Err(DomainError::NotOpen(_)))));
+    let expected: Vec<u64> = (1..=writes).filter(|u| u % 7 != 0).collect();
+    assert_eq!(open_tickets(t), expected);
+}
+
+fn a_panicking_write_is_an_error_and_the_batch_survives(t: &TestDatabase) {
+    let results = runtime().block_on(async {
+        let handles: Vec<_> = (1..=40_u64)
+            .map(|user| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    db.write(move |c| {
+                        tickets::open(c, &new_ticket(user))?;
+                        assert!(user != 13, "a bug in a write");
+                        Ok(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("task"));
+        }
+        results
+    });
+    for (user, result) in (1..=40_u64).zip(&results) {
+        assert_eq!(result.is_err(), user == 13, "user {user}: {result:?}");
+    }
+    let expected: Vec<u64> = (1..=40).filter(|u| *u != 13).collect();
+    assert_eq!(open_tickets(t), expected);
+    // The writers still work afterwards.
+    let after = runtime().block_on(t.db.write(|c| tickets::open(c, &new_ticket(99))));
+    assert!(after.expect("a later write").created);
+}
