@@ -100,33 +100,41 @@ pub fn seen(
     channel: ChannelId,
     message: MessageId,
 ) -> DomainResult<()> {
-    write_tx(conn, |conn| {
-        let at = now();
-        let advanced = diesel::update(
-            dm_channels::table
-                .filter(dm_channels::user_id.eq(user.to_db()))
-                .filter(
-                    dm_channels::last_seen_message_id
-                        .is_null()
-                        .or(dm_channels::last_seen_message_id.lt(message.to_db())),
-                ),
-        )
-        .set((
-            dm_channels::channel_id.eq(channel.to_db()),
-            dm_channels::last_seen_message_id.eq(Some(message.to_db())),
-            dm_channels::updated_at.eq(at),
-        ))
-        .execute(conn)?;
-        if advanced == 0 && get(conn, user)?.is_none() {
-            diesel::insert_into(dm_channels::table)
-                .values((
-                    dm_channels::user_id.eq(user.to_db()),
-                    dm_channels::channel_id.eq(channel.to_db()),
-                    dm_channels::last_seen_message_id.eq(Some(message.to_db())),
-                    dm_channels::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-        Ok(())
-    })
+    write_tx(conn, |conn| record_seen(conn, user, channel, message))
+}
+
+/// [`seen`] inside the caller's transaction (the DM intake).
+pub(crate) fn record_seen(
+    conn: &mut DbConnection,
+    user: UserId,
+    channel: ChannelId,
+    message: MessageId,
+) -> DomainResult<()> {
+    let at = now();
+    let advanced = diesel::update(
+        dm_channels::table
+            .filter(dm_channels::user_id.eq(user.to_db()))
+            .filter(
+                dm_channels::last_seen_message_id
+                    .is_null()
+                    .or(dm_channels::last_seen_message_id.lt(message.to_db())),
+            ),
+    )
+    .set((
+        dm_channels::channel_id.eq(channel.to_db()),
+        dm_channels::last_seen_message_id.eq(Some(message.to_db())),
+        dm_channels::updated_at.eq(at),
+    ))
+    .execute(conn)?;
+    if advanced == 0 && get(conn, user)?.is_none() {
+        diesel::insert_into(dm_channels::table)
+            .values((
+                dm_channels::user_id.eq(user.to_db()),
+                dm_channels::channel_id.eq(channel.to_db()),
+                dm_channels::last_seen_message_id.eq(Some(message.to_db())),
+                dm_channels::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -60,7 +60,7 @@ pub struct IntakeRecord {
 /// Takes in a user's DM; see the module docs.
 pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intake> {
     write_tx(conn, |conn| {
-        dm_channels::seen(conn, dm.user_id, dm.dm_channel, dm.message_id)?;
+        dm_channels::record_seen(conn, dm.user_id, dm.dm_channel, dm.message_id)?;
         if let Some(existing) = messages::find_by_source(conn, dm.message_id)? {
             // Seen before (a recovery pass, a second bot process): nothing new to decide.
             let existing_ticket = existing.ticket_id;
@@ -104,7 +104,8 @@ pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intak
             None => return Ok(Intake::NoTicket),
         };
         let selection_pending = selection::is_pending(conn, ticket.id)?;
-        let recorded = messages::record_inbound(
+        // The DM is new (checked above) and the ticket open: no second look.
+        let recorded = messages::insert_inbound(
             conn,
             &InboundDm {
                 ticket_id: ticket.id,

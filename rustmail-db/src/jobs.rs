@@ -286,18 +286,18 @@ pub(crate) fn cancel_ticket_jobs(
     kinds: &[JobKind],
     by: Option<UserId>,
 ) -> DomainResult<Vec<Job>> {
-    // One query per kind rather than `IN (...)`: a fixed shape keeps the statement cached.
-    let mut live = Vec::new();
-    for kind in kinds {
-        live.extend(all_jobs!(
-            scheduled_jobs::table
-                .filter(scheduled_jobs::ticket_id.eq(ticket.0))
-                .filter(scheduled_jobs::kind.eq(kind.as_str()))
-                .filter(scheduled_jobs::done_at.is_null())
-                .filter(scheduled_jobs::cancelled_at.is_null()),
-            conn
-        ));
-    }
+    // One query for the ticket's live jobs (a handful at most), filtered here: a fixed shape
+    // keeps the statement cached, and the DM intake runs it for every DM.
+    let live: Vec<Job> = all_jobs!(
+        scheduled_jobs::table
+            .filter(scheduled_jobs::ticket_id.eq(ticket.0))
+            .filter(scheduled_jobs::done_at.is_null())
+            .filter(scheduled_jobs::cancelled_at.is_null()),
+        conn
+    )
+    .into_iter()
+    .filter(|job| kinds.contains(&job.kind))
+    .collect();
     if !live.is_empty() {
         let ids: Vec<i64> = live.iter().map(|j| j.id.0).collect();
         diesel::update(scheduled_jobs::table.filter(scheduled_jobs::id.eq_any(&ids)))

@@ -315,7 +315,6 @@ pub struct Recorded {
 /// Records a user's DM in their open ticket (idempotent on the DM's id), as pending relay.
 /// Cancels a scheduled or inactivity close and fires the ticket's alerts.
 pub fn record_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<Recorded> {
-    check_content(&dm.content)?;
     let result = write_tx(conn, |conn| {
         if let Some(existing) = find_by_source(conn, dm.dm_message_id)? {
             return Ok(Recorded {
@@ -329,53 +328,63 @@ pub fn record_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<R
         if ticket.status != TicketStatus::Open {
             return Err(DomainError::NotOpen(ticket.id));
         }
-        let at = now();
-        let id = insert(
-            conn,
-            &MessageInsert {
-                ticket_id: dm.ticket_id.0,
-                direction: Direction::UserToStaff.as_str(),
-                author_id: dm.author.id.to_db(),
-                author_name: &dm.author.name,
-                author_role: None,
-                anonymous: false,
-                content: &dm.content,
-                number: None,
-                source_message_id: Some(dm.dm_message_id.to_db()),
-                dm_message_id: Some(dm.dm_message_id.to_db()),
-                inbox_message_id: None,
-                relay_state: RelayState::Pending.as_str(),
-                created_at: at,
-            },
-        )?;
-        attachments::add_all(conn, id, &dm.attachments)?;
-        tickets::touch(conn, dm.ticket_id, at)?;
-        let cancelled_close = jobs::cancel_ticket_jobs(
-            conn,
-            dm.ticket_id,
-            &[JobKind::Close, JobKind::InactivityClose],
-            None,
-        )?
-        .into_iter()
-        .find(|j| j.kind == JobKind::Close);
-        if cancelled_close.is_some() {
-            events::add(
-                conn,
-                dm.ticket_id,
-                EventKind::CloseCancelled,
-                Some(dm.author.id),
-                "user replied",
-            )?;
-        }
-        let alerts = crate::access::fire_alerts(conn, dm.ticket_id, at)?;
-        Ok(Recorded {
-            message: get(conn, id)?,
-            created: true,
-            cancelled_close,
-            alerts,
-        })
+        insert_inbound(conn, dm)
     });
     retry_as_duplicate(conn, result, dm.dm_message_id)
+}
+
+/// Records a new DM in its open ticket, inside the caller's transaction (which checked that the
+/// DM is new and the ticket open): the message, its attachments, the ticket's activity, a
+/// cancelled scheduled close and fired alerts.
+pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<Recorded> {
+    check_content(&dm.content)?;
+    let at = now();
+    let id = insert(
+        conn,
+        &MessageInsert {
+            ticket_id: dm.ticket_id.0,
+            direction: Direction::UserToStaff.as_str(),
+            author_id: dm.author.id.to_db(),
+            author_name: &dm.author.name,
+            author_role: None,
+            anonymous: false,
+            content: &dm.content,
+            number: None,
+            source_message_id: Some(dm.dm_message_id.to_db()),
+            dm_message_id: Some(dm.dm_message_id.to_db()),
+            inbox_message_id: None,
+            relay_state: RelayState::Pending.as_str(),
+            created_at: at,
+        },
+    )?;
+    if !dm.attachments.is_empty() {
+        attachments::add_all(conn, id, &dm.attachments)?;
+    }
+    tickets::touch(conn, dm.ticket_id, at)?;
+    let cancelled_close = jobs::cancel_ticket_jobs(
+        conn,
+        dm.ticket_id,
+        &[JobKind::Close, JobKind::InactivityClose],
+        None,
+    )?
+    .into_iter()
+    .find(|j| j.kind == JobKind::Close);
+    if cancelled_close.is_some() {
+        events::add(
+            conn,
+            dm.ticket_id,
+            EventKind::CloseCancelled,
+            Some(dm.author.id),
+            "user replied",
+        )?;
+    }
+    let alerts = crate::access::fire_alerts(conn, dm.ticket_id, at)?;
+    Ok(Recorded {
+        message: get(conn, id)?,
+        created: true,
+        cancelled_close,
+        alerts,
+    })
 }
 
 /// A unique violation on the source id means a concurrent caller recorded the same Discord

@@ -72,6 +72,40 @@ fn write_copy(
     }
 }
 
+/// Records the only copy of a one-part relay and marks it delivered, in one statement.
+fn settle_single(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    side: Side,
+    discord_id: MessageId,
+) -> DomainResult<()> {
+    let target = messages::table.filter(messages::id.eq(id.0));
+    let delivered = (
+        messages::relay_state.eq(RelayState::Delivered.as_str()),
+        messages::relay_error.eq(None::<String>),
+        messages::next_attempt_at.eq(None::<NaiveDateTime>),
+        messages::relay_attempts.eq(messages::relay_attempts + 1),
+    );
+    let updated = match side {
+        Side::Dm => diesel::update(target)
+            .set((
+                messages::dm_message_id.eq(Some(discord_id.to_db())),
+                delivered,
+            ))
+            .execute(conn)?,
+        Side::Inbox => diesel::update(target)
+            .set((
+                messages::inbox_message_id.eq(Some(discord_id.to_db())),
+                delivered,
+            ))
+            .execute(conn)?,
+    };
+    if updated == 0 {
+        return Err(DomainError::not_found("message", id));
+    }
+    Ok(())
+}
+
 /// Every Discord copy of a message on one side, in part order (part 0 first).
 pub fn copies(
     conn: &mut DbConnection,
@@ -263,6 +297,10 @@ pub fn record_copies(
     discord_ids: &[MessageId],
     complete: bool,
 ) -> DomainResult<()> {
+    if let ([only], 0, true) = (discord_ids, first_part, complete) {
+        // The common case, a one-part relay delivered at once: one statement.
+        return settle_single(conn, id, side, *only);
+    }
     write_tx(conn, |conn| {
         for (i, discord_id) in discord_ids.iter().enumerate() {
             let part = first_part + i32::try_from(i).unwrap_or(i32::MAX - first_part);
