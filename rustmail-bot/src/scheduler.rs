@@ -94,6 +94,7 @@ async fn run_job(state: &Data, job: Job) {
 }
 
 /// Runs one job.
+#[tracing::instrument(name = "job", skip_all, fields(job = job.id.0, kind = job.kind.as_str(), ticket = job.ticket_id.map(|t| t.0)))]
 pub async fn execute_job(state: &Data, job: &Job) -> Result<(), RelayError> {
     let payload = job.payload_json();
     match job.kind {

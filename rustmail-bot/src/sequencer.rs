@@ -20,6 +20,7 @@ use std::time::Duration;
 use serenity::all::{ChannelId, Context, FullEvent, GuildId, Message, MessageId};
 use serenity::framework::Framework as _;
 use tokio::sync::mpsc;
+use tracing::Instrument as _;
 
 use crate::error::CommandError;
 use crate::state::Data;
@@ -87,6 +88,14 @@ impl serenity::framework::Framework for Ordered {
                         .unwrap_or_default()
                 };
                 self.queues.push(&self.inner, &ctx, new_message, earlier);
+            }
+            FullEvent::InteractionCreate { interaction } => {
+                let span = match &interaction {
+                    serenity::all::Interaction::Command(c) => command_span(c.channel_id, c.id.get()),
+                    _ => tracing::Span::none(),
+                };
+                let event = FullEvent::InteractionCreate { interaction };
+                self.inner.dispatch(ctx, event).instrument(span).await;
             }
             event => self.inner.dispatch(ctx, event).await,
         }
@@ -216,9 +225,20 @@ async fn worker(
                 None => return,
             },
         };
+        let span = command_span(message.channel_id, message.id.get());
         let event = FullEvent::Message {
             new_message: message,
         };
-        framework.dispatch(ctx.clone(), event).await;
+        framework.dispatch(ctx.clone(), event).instrument(span).await;
     }
+}
+
+/// The span a command runs in; [`crate::commands::ticket_here`] fills in the ticket.
+fn command_span(channel: ChannelId, invocation: u64) -> tracing::Span {
+    tracing::info_span!(
+        "command",
+        channel = %channel,
+        invocation,
+        ticket = tracing::field::Empty
+    )
 }

@@ -6,6 +6,7 @@ use rustmail_db::intake::{self, IncomingDm, Intake};
 use rustmail_db::messages::RelayState;
 use serenity::all::{CreateAllowedMentions, CreateMessage, GuildId, Message, UserId};
 use tokio::sync::oneshot;
+use tracing::Instrument as _;
 
 use crate::discord::{nonce, NonceKind};
 use crate::error::RelayError;
@@ -15,7 +16,13 @@ use crate::strings;
 
 /// Handles one DM; tells `ack` whether it was newly recorded.
 pub async fn handle(data: &Data, message: Message, ack: Option<oneshot::Sender<bool>>) {
-    let recorded = match process(data, &message).await {
+    let span = tracing::info_span!(
+        "dm",
+        user = %message.author.id,
+        message = %message.id,
+        ticket = tracing::field::Empty
+    );
+    let recorded = match process(data, &message).instrument(span).await {
         Ok(new) => new,
         Err(e) => {
             tracing::error!(user = %message.author.id, message = %message.id, error = %e, "cannot take in a DM");
@@ -95,6 +102,7 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         Intake::Recorded(record) => record,
     };
     let ticket = &record.ticket;
+    tracing::Span::current().record("ticket", ticket.id.0);
     if record.ticket_created {
         welcome(data, message, ticket.id.0).await;
     }

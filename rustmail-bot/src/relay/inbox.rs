@@ -96,6 +96,7 @@ pub async fn deliver(
 }
 
 /// [`deliver`], then settle a failure (retry later or failed). Returns whether it was delivered.
+#[tracing::instrument(name = "relay", skip_all, fields(ticket = ticket.id.0, record = record.id.0))]
 pub async fn deliver_and_settle(
     state: &State,
     ticket: &Ticket,
@@ -111,6 +112,7 @@ pub async fn deliver_and_settle(
     match result {
         Ok(()) => {
             metrics.delivered(Direction::UserToStaff, since(record.created_at));
+            tracing::debug!("relayed to the ticket channel");
             true
         }
         Err(e) => {

@@ -192,6 +192,7 @@ pub async fn deliver(
 }
 
 /// [`deliver`] and settle a transient failure. `None` when it will be retried later.
+#[tracing::instrument(name = "reply", skip_all, fields(ticket = ticket.id.0, record = record.id.0))]
 pub async fn deliver_and_settle(
     state: &State,
     ticket: &Ticket,
@@ -210,6 +211,7 @@ pub async fn deliver_and_settle(
             match outcome {
                 ReplyOutcome::Delivered => {
                     metrics.delivered(Direction::StaffToUser, since(record.created_at));
+                    tracing::debug!("delivered to the user");
                 }
                 ReplyOutcome::NotDelivered(_) => metrics.undelivered(Direction::StaffToUser, false),
             }
