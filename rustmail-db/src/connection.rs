@@ -213,6 +213,9 @@ pub fn build_pool(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
     let manager = ConnectionManager::<DbConnection>::new(url.target.clone());
     Pool::builder()
         .max_size(size.max(1))
+        // Open connections as load needs them (and let idle ones go), rather than all of them
+        // at start-up: each SQLite connection carries its own page cache.
+        .min_idle(Some(size.clamp(1, 2)))
         .connection_timeout(Duration::from_secs(15))
         .connection_customizer(Box::new(ConnectionSetup))
         .error_handler(Box::new(PoolErrors))

@@ -22,15 +22,37 @@ pub async fn handle(data: &Data, message: Message, ack: Option<oneshot::Sender<b
         message = %message.id,
         ticket = tracing::field::Empty
     );
-    let recorded = match process(data, &message).instrument(span).await {
-        Ok(new) => new,
-        Err(e) => {
-            tracing::error!(user = %message.author.id, message = %message.id, error = %e, "cannot take in a DM");
-            false
-        }
-    };
+    let recorded = take_in(data, &message).instrument(span).await;
     if let Some(ack) = ack {
         let _ = ack.send(recorded);
+    }
+}
+
+/// Attempts before a DM that cannot be recorded is left to the next start-up's recovery.
+const INTAKE_ATTEMPTS: u32 = 6;
+
+/// [`process`], retried while the failure is transient (the database busy or briefly away,
+/// Discord failing the membership lookup): the DM is only in memory until it is recorded, and
+/// the intake is idempotent on the DM's id, so retrying is safe and giving up loses it until the
+/// next recovery.
+async fn take_in(data: &Data, message: &Message) -> bool {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match process(data, message).await {
+            Ok(new) => return new,
+            Err(e) if e.is_transient() && attempt < INTAKE_ATTEMPTS => {
+                tracing::warn!(attempt, error = %e, "cannot take in a DM yet; retrying");
+                let backoff = std::time::Duration::from_millis(50 << attempt);
+                if !data.sleep(backoff).await {
+                    return false;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot take in a DM");
+                return false;
+            }
+        }
     }
 }
 
