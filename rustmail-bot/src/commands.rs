@@ -42,8 +42,29 @@ use crate::strings;
 /// poise's context with our data and error.
 pub type Context<'a> = poise::Context<'a, Data, CommandError>;
 
-/// Every command.
+/// Every command, each claimed once per invocation (see [`claim_invocation`]).
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
+    let mut commands = every_command();
+    for command in &mut commands {
+        // Top-level only: poise runs the checks of a subcommand's parents too, and a second
+        // claim of the same invocation would fail.
+        command.checks.push(|ctx| Box::pin(claim_invocation(ctx)));
+    }
+    commands
+}
+
+/// Claims the invoking message or interaction for this bot process. With several processes
+/// on one database and token, each receives every command: the first to claim it runs it, the
+/// others stay silent (no second reply, confirmation or error).
+pub async fn claim_invocation(ctx: Context<'_>) -> Result<bool, CommandError> {
+    if crate::lifecycle::claims::once(ctx.data(), format!("cmd:{}", ctx.id())).await {
+        Ok(true)
+    } else {
+        Err(CommandError::AlreadyHandled)
+    }
+}
+
+fn every_command() -> Vec<poise::Command<Data, CommandError>> {
     vec![
         reply::reply(),
         reply::anonreply(),
@@ -238,6 +259,13 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
             if let Err(e) = answer(ctx, text).await {
                 tracing::warn!(error = %e, "cannot report a command error");
             }
+        }
+        poise::FrameworkError::CommandCheckFailed {
+            error: Some(CommandError::AlreadyHandled),
+            ctx,
+            ..
+        } => {
+            tracing::debug!(command = %ctx.command().qualified_name, id = ctx.id(), "command handled by another bot process");
         }
         poise::FrameworkError::CommandCheckFailed { error, ctx, .. } => {
             if let Some(e) = error {

@@ -29,6 +29,10 @@ pub enum CommandError {
     Discord(Box<serenity::Error>),
     #[error(transparent)]
     Relay(#[from] RelayError),
+    /// Another bot process on the same database claimed this invocation (both receive every
+    /// event): not an error to show anyone.
+    #[error("handled by another bot process")]
+    AlreadyHandled,
 }
 
 impl From<serenity::Error> for CommandError {

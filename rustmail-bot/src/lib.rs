@@ -12,6 +12,7 @@ pub mod discord;
 pub mod error;
 pub mod handler;
 pub mod inbound;
+pub mod lanes;
 pub mod lifecycle;
 pub mod metrics;
 pub mod naming;

@@ -1,7 +1,9 @@
 //! The ticket lifecycle on Discord: [`open`] (the ticket channel and its header), [`close`]
 //! (closing, and the close's follow-up: telling the user, the transcript, archiving), and
-//! [`events`] (members leaving, channels deleted by hand). Plus helpers to post bot notices.
+//! [`events`] (members leaving, channels deleted by hand), and [`claims`] (each event handled
+//! by one bot process when several share the database). Plus helpers to post bot notices.
 
+pub mod claims;
 pub mod close;
 pub mod events;
 pub mod open;

@@ -14,8 +14,7 @@
 //! the ones already queued (when their own, later, task arrives).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::Arc;
 
 use serenity::all::{ChannelId, Context, FullEvent, GuildId, Message, MessageId};
 use serenity::framework::Framework as _;
@@ -23,10 +22,8 @@ use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
 use crate::error::CommandError;
+use crate::lanes::{Lane, Lanes};
 use crate::state::Data;
-
-/// A channel worker with nothing to do for this long exits.
-const IDLE: Duration = Duration::from_secs(30);
 
 type Poise = poise::Framework<Data, CommandError>;
 
@@ -91,7 +88,9 @@ impl serenity::framework::Framework for Ordered {
             }
             FullEvent::InteractionCreate { interaction } => {
                 let span = match &interaction {
-                    serenity::all::Interaction::Command(c) => command_span(c.channel_id, c.id.get()),
+                    serenity::all::Interaction::Command(c) => {
+                        command_span(c.channel_id, c.id.get())
+                    }
                     _ => tracing::Span::none(),
                 };
                 let event = FullEvent::InteractionCreate { interaction };
@@ -102,31 +101,13 @@ impl serenity::framework::Framework for Ordered {
     }
 }
 
-struct Slot {
-    tx: mpsc::UnboundedSender<Message>,
-    generation: u64,
-}
-
-#[derive(Default)]
-struct Inner {
-    slots: HashMap<ChannelId, Slot>,
-    /// The newest command message queued per channel.
-    watermarks: HashMap<ChannelId, MessageId>,
-    generation: u64,
-}
-
+/// The per-channel lanes; beside them, the newest command message queued per channel.
 #[derive(Default)]
 struct Queues {
-    inner: Mutex<Inner>,
+    lanes: Lanes<ChannelId, Message, HashMap<ChannelId, MessageId>>,
 }
 
 impl Queues {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// Queues `message`, after the channel's earlier command messages not queued yet
     /// (`earlier(watermark)` lists them from the cache).
     fn push(
@@ -137,8 +118,8 @@ impl Queues {
         earlier: impl FnOnce(Option<MessageId>) -> Vec<Message>,
     ) {
         let channel = message.channel_id;
-        let mut inner = self.lock();
-        let mark = inner.watermarks.get(&channel).copied();
+        let mut inner = self.lanes.lock();
+        let mark = inner.extra.get(&channel).copied();
         if mark.is_some_and(|m| message.id <= m) {
             return;
         }
@@ -146,65 +127,19 @@ impl Queues {
         batch.sort_by_key(|m| m.id);
         batch.push(message);
         if let Some(newest) = batch.last() {
-            inner.watermarks.insert(channel, newest.id);
+            inner.extra.insert(channel, newest.id);
         }
         for message in batch {
-            self.send_locked(&mut inner, framework, ctx, channel, message);
+            inner.send(&channel, message, |lane, rx| {
+                tokio::spawn(worker(
+                    Arc::clone(self),
+                    Arc::clone(framework),
+                    ctx.clone(),
+                    lane,
+                    rx,
+                ))
+            });
         }
-    }
-
-    fn send_locked(
-        self: &Arc<Self>,
-        inner: &mut Inner,
-        framework: &Arc<Poise>,
-        ctx: &Context,
-        channel: ChannelId,
-        message: Message,
-    ) {
-        let message = match inner.slots.get(&channel) {
-            Some(slot) => match slot.tx.send(message) {
-                Ok(()) => return,
-                // The worker died (a panic): start a new one.
-                Err(mpsc::error::SendError(message)) => message,
-            },
-            None => message,
-        };
-        let (tx, rx) = mpsc::unbounded_channel();
-        inner.generation += 1;
-        let generation = inner.generation;
-        let _ = tx.send(message);
-        inner.slots.insert(channel, Slot { tx, generation });
-        tokio::spawn(worker(
-            Arc::clone(self),
-            Arc::clone(framework),
-            ctx.clone(),
-            channel,
-            generation,
-            rx,
-        ));
-    }
-
-    /// An idle worker retires unless work arrived meanwhile (checked under the lock, so a
-    /// sender never sends to a worker that is gone).
-    fn retire(
-        &self,
-        channel: ChannelId,
-        generation: u64,
-        rx: &mut mpsc::UnboundedReceiver<Message>,
-    ) -> Option<Message> {
-        let mut inner = self.lock();
-        if let Ok(message) = rx.try_recv() {
-            return Some(message);
-        }
-        if inner
-            .slots
-            .get(&channel)
-            .is_some_and(|s| s.generation == generation)
-        {
-            inner.slots.remove(&channel);
-        }
-        rx.close();
-        None
     }
 }
 
@@ -212,25 +147,19 @@ async fn worker(
     queues: Arc<Queues>,
     framework: Arc<Poise>,
     ctx: Context,
-    channel: ChannelId,
-    generation: u64,
-    mut rx: mpsc::UnboundedReceiver<Message>,
+    lane: Lane<ChannelId>,
+    rx: mpsc::UnboundedReceiver<Message>,
 ) {
-    loop {
-        let message = match tokio::time::timeout(IDLE, rx.recv()).await {
-            Ok(Some(message)) => message,
-            Ok(None) => return,
-            Err(_) => match queues.retire(channel, generation, &mut rx) {
-                Some(message) => message,
-                None => return,
-            },
-        };
-        let span = command_span(message.channel_id, message.id.get());
-        let event = FullEvent::Message {
-            new_message: message,
-        };
-        framework.dispatch(ctx.clone(), event).instrument(span).await;
-    }
+    queues
+        .lanes
+        .drain(lane, rx, |message| {
+            let span = command_span(message.channel_id, message.id.get());
+            let event = FullEvent::Message {
+                new_message: message,
+            };
+            framework.dispatch(ctx.clone(), event).instrument(span)
+        })
+        .await;
 }
 
 /// The span a command runs in; [`crate::commands::ticket_here`] fills in the ticket.

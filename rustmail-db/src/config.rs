@@ -6,6 +6,7 @@
 mod discord;
 mod general;
 mod secret;
+pub mod shards;
 mod thread;
 mod values;
 
@@ -21,6 +22,7 @@ pub use general::{
     DEFAULT_PREFIX, MAX_STORED_BYTES_LIMIT,
 };
 pub use secret::{redact_url, Secret};
+pub use shards::ShardPlan;
 pub use thread::{ThreadConfig, MAX_ANONYMOUS_LABEL_CHARS, MAX_MESSAGE_CHARS};
 pub use values::{Colour, NewTicketMention, TranscriptFormat};
 
@@ -30,6 +32,10 @@ pub const ENV_TOKEN: &str = "RUSTMAIL_TOKEN";
 pub const ENV_DATABASE_URL: &str = "RUSTMAIL_DATABASE_URL";
 /// Overrides `bot.api_base_url`.
 pub const ENV_API_BASE_URL: &str = "RUSTMAIL_API_BASE_URL";
+/// Overrides `bot.shard_count` (a number; anything else is a configuration problem).
+pub const ENV_SHARD_COUNT: &str = "RUSTMAIL_SHARD_COUNT";
+/// Overrides `bot.shards`.
+pub const ENV_SHARDS: &str = "RUSTMAIL_SHARDS";
 
 /// Section order, used to list problems in file order.
 const SECTIONS: [&str; 8] = [
@@ -185,6 +191,7 @@ impl Config {
             logging: raw.logging,
         };
         config.apply_env_overrides(env);
+        env_problems(env, &mut problems);
         config.check(&mut problems);
         let problems = problems.into_sorted();
         if problems.is_empty() {
@@ -194,8 +201,10 @@ impl Config {
         }
     }
 
-    /// Applies `RUSTMAIL_TOKEN` → `bot.token`, `RUSTMAIL_DATABASE_URL` → `database.url` and
-    /// `RUSTMAIL_API_BASE_URL` → `bot.api_base_url`. Values are trimmed; empty ones are ignored.
+    /// Applies `RUSTMAIL_TOKEN` → `bot.token`, `RUSTMAIL_DATABASE_URL` → `database.url`,
+    /// `RUSTMAIL_API_BASE_URL` → `bot.api_base_url`, `RUSTMAIL_SHARD_COUNT` → `bot.shard_count`
+    /// and `RUSTMAIL_SHARDS` → `bot.shards`. Values are trimmed; empty ones are ignored, and so is
+    /// a shard count that is not a number ([`Config::from_toml_str`] reports it).
     pub fn apply_env_overrides(&mut self, env: &dyn Fn(&str) -> Option<String>) {
         let get = |name: &str| {
             env(name)
@@ -210,6 +219,12 @@ impl Config {
         }
         if let Some(url) = get(ENV_API_BASE_URL) {
             self.bot.api_base_url = Some(url);
+        }
+        if let Some(count) = get(ENV_SHARD_COUNT).and_then(|c| c.parse().ok()) {
+            self.bot.shard_count = count;
+        }
+        if let Some(shards) = get(ENV_SHARDS) {
+            self.bot.shards = Some(shards);
         }
     }
 
@@ -244,6 +259,18 @@ impl Config {
         self.attachments.check(p);
         self.metrics.check(p);
         self.logging.check(p);
+    }
+}
+
+/// Environment overrides that cannot be applied because they do not parse.
+fn env_problems(env: &dyn Fn(&str) -> Option<String>, p: &mut Problems) {
+    if let Some(count) = env(ENV_SHARD_COUNT).map(|v| v.trim().to_owned()) {
+        if !count.is_empty() && count.parse::<u32>().is_err() {
+            p.push(
+                "bot.shard_count",
+                format!("{ENV_SHARD_COUNT} = `{count}` is not a number"),
+            );
+        }
     }
 }
 

@@ -1,13 +1,21 @@
 //! Bot instances and their heartbeat, so the CLI and TUI can tell whether a bot is online (and
-//! will execute queued operator actions) without talking to it.
+//! will execute queued operator actions) without talking to it; and the claims that let several
+//! instances on one database (same token, or shards) handle each gateway event once.
+//!
+//! Every process connected with the same token receives the same events. Jobs and operator
+//! actions are rows with leases (see [`crate::jobs`], [`crate::actions`]); an event is claimed
+//! by key here: [`claim_once`] for things to do at most once (a command message, a button
+//! click), [`claim_lease`] for work that must not run twice at the same time but must be
+//! retried if its holder dies (creating a ticket's channel).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::connection::{write_tx, DbConnection};
+use crate::error::is_unique_violation;
 use crate::error::DomainResult;
-use crate::schema::bot_instances;
+use crate::schema::{bot_instances, event_claims};
 use crate::time::now;
 
 /// How often a running bot writes its heartbeat.
@@ -78,4 +86,145 @@ pub fn online(conn: &mut DbConnection) -> DomainResult<Vec<Instance>> {
         .order(bot_instances::started_at.asc())
         .select(Instance::as_select())
         .load(conn)?)
+}
+
+/// How long a [`claim_once`] claim is kept (a gateway event is not replayed after this).
+pub const CLAIM_RETENTION: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+fn insert_claim(
+    conn: &mut DbConnection,
+    key: &str,
+    worker: &str,
+    keep: std::time::Duration,
+) -> DomainResult<bool> {
+    // A plain insert, not in a transaction: on Postgres a unique violation would abort one.
+    let inserted = diesel::insert_into(event_claims::table)
+        .values((
+            event_claims::key.eq(key),
+            event_claims::claimed_by.eq(worker),
+            event_claims::claimed_at.eq(now()),
+            event_claims::expires_at.eq(crate::time::after(keep)),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(n) => Ok(n == 1),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Claims `key` for `worker`, once: `true` for the first caller, `false` for everyone after
+/// (including `worker` itself), until the claim is pruned after [`CLAIM_RETENTION`].
+pub fn claim_once(conn: &mut DbConnection, key: &str, worker: &str) -> DomainResult<bool> {
+    insert_claim(conn, key, worker, CLAIM_RETENTION)
+}
+
+/// Claims `key` for `worker` until `now + lease`: `true` when it was free, expired, or already
+/// `worker`'s (renewed). A conditional update, so two workers cannot both take an expired lease.
+pub fn claim_lease(
+    conn: &mut DbConnection,
+    key: &str,
+    worker: &str,
+    lease: std::time::Duration,
+) -> DomainResult<bool> {
+    if insert_claim(conn, key, worker, lease)? {
+        return Ok(true);
+    }
+    let at = now();
+    let taken = diesel::update(
+        event_claims::table
+            .filter(event_claims::key.eq(key))
+            .filter(
+                event_claims::expires_at
+                    .lt(at)
+                    .or(event_claims::claimed_by.eq(worker)),
+            ),
+    )
+    .set((
+        event_claims::claimed_by.eq(worker),
+        event_claims::claimed_at.eq(at),
+        event_claims::expires_at.eq(crate::time::after(lease)),
+    ))
+    .execute(conn)?;
+    Ok(taken == 1)
+}
+
+/// Gives up `worker`'s claim on `key` (a lease whose work is done or failed), so another worker
+/// need not wait for it to expire.
+pub fn release_claim(conn: &mut DbConnection, key: &str, worker: &str) -> DomainResult<()> {
+    diesel::delete(
+        event_claims::table
+            .filter(event_claims::key.eq(key))
+            .filter(event_claims::claimed_by.eq(worker)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Who holds `key` and until when, if anyone (tests, diagnostics).
+pub fn claim_holder(
+    conn: &mut DbConnection,
+    key: &str,
+) -> DomainResult<Option<(String, NaiveDateTime)>> {
+    Ok(event_claims::table
+        .filter(event_claims::key.eq(key))
+        .select((event_claims::claimed_by, event_claims::expires_at))
+        .first(conn)
+        .optional()?)
+}
+
+/// Deletes expired claims; returns how many.
+pub fn prune_claims(conn: &mut DbConnection) -> DomainResult<usize> {
+    Ok(
+        diesel::delete(event_claims::table.filter(event_claims::expires_at.lt(now())))
+            .execute(conn)?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestDatabase;
+
+    fn claims_on(t: &TestDatabase) {
+        t.db.with_conn(|c| {
+            assert!(claim_once(c, "cmd:1", "a")?);
+            assert!(!claim_once(c, "cmd:1", "b")?);
+            assert!(!claim_once(c, "cmd:1", "a")?);
+            assert_eq!(claim_holder(c, "cmd:1")?.map(|h| h.0), Some("a".to_owned()));
+
+            let long = std::time::Duration::from_secs(60);
+            assert!(claim_lease(c, "open:1", "a", long)?);
+            assert!(!claim_lease(c, "open:1", "b", long)?);
+            assert!(claim_lease(c, "open:1", "a", long)?, "the holder renews");
+            release_claim(c, "open:1", "b")?;
+            assert!(
+                !claim_lease(c, "open:1", "b", long)?,
+                "only the holder releases"
+            );
+            release_claim(c, "open:1", "a")?;
+            assert!(claim_lease(c, "open:1", "b", std::time::Duration::ZERO)?);
+            // Expired at once: anyone may take it, and pruning removes it.
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            assert!(claim_lease(c, "open:1", "a", std::time::Duration::ZERO)?);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            assert_eq!(prune_claims(c)?, 1);
+            assert_eq!(claim_holder(c, "open:1")?, None);
+            assert!(claim_holder(c, "cmd:1")?.is_some(), "live claims stay");
+            Ok::<(), crate::DomainError>(())
+        })
+        .expect("claims");
+    }
+
+    #[test]
+    fn claims_sqlite() {
+        claims_on(&TestDatabase::sqlite());
+    }
+
+    #[test]
+    fn claims_postgres() {
+        if let Some(url) = TestDatabase::postgres_url() {
+            claims_on(&TestDatabase::postgres(&url));
+        }
+    }
 }

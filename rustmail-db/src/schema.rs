@@ -221,6 +221,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_claims (key) {
+        key -> Text,
+        claimed_by -> Text,
+        claimed_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     dm_channels (user_id) {
         user_id -> BigInt,
         channel_id -> BigInt,
@@ -295,6 +304,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     category_selections,
     operator_actions,
     bot_instances,
+    event_claims,
     dm_channels,
     blocked_users,
     snippets,

@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+pub mod second;
 pub mod text;
 
 use std::time::{Duration, Instant};

@@ -10,6 +10,9 @@ use super::close::{close, CloseOrder};
 use crate::state::State;
 use crate::strings;
 
+/// Bot processes sharing a database post one "user left" notice per ticket within this window.
+const LEFT_NOTICE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A member left a guild: close their ticket (`close_on_leave`) or tell staff.
 pub async fn member_left(state: &State, guild: GuildId, user: UserId) {
     if guild.get() != state.config.servers.community_guild().get() {
@@ -36,7 +39,16 @@ pub async fn member_left(state: &State, guild: GuildId, user: UserId) {
                 tracing::warn!(ticket = ticket.id.0, error = %e, "cannot close the ticket of a member who left");
             }
         }
-    } else {
+    } else if super::claims::lease(
+        state,
+        format!("member-left:{}", ticket.id.0),
+        LEFT_NOTICE_WINDOW,
+    )
+    .await
+    .unwrap_or(true)
+    {
+        // The event has no id: every bot process on this database gets it at about the same
+        // time, so one notice per ticket per window.
         super::notify_ticket(state, &ticket, strings::USER_LEFT_NOTICE, &[]).await;
     }
 }

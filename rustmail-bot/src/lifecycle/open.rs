@@ -3,7 +3,9 @@
 //! user; then its header (who the user is, their previous tickets and notes).
 
 use rustmail_db::config::NewTicketMention;
-use rustmail_db::ids::{ChannelId as DbChannelId, UserId as DbUserId};
+use std::time::{Duration, Instant};
+
+use rustmail_db::ids::{ChannelId as DbChannelId, TicketId, UserId as DbUserId};
 use rustmail_db::notes;
 use rustmail_db::tickets::{self, Ticket};
 use serenity::all::{
@@ -90,29 +92,82 @@ fn channel_name(state: &State, user_name: &str) -> String {
     naming::unique(&base, |candidate| taken.iter().any(|t| t == candidate))
 }
 
-/// The ticket's channel, created (with its header) if the ticket has none yet.
+/// The ticket's channel, created (with its header) if the ticket has none yet. Several bot
+/// processes on one database may get here for the same ticket (each receives the user's DM):
+/// they take turns through a lease, and the others wait for the channel rather than create one.
 pub async fn ensure_channel(state: &State, ticket: &Ticket) -> Result<ChannelId, RelayError> {
     if let Some(c) = ticket.channel_id {
         return Ok(ChannelId::new(c.get()));
     }
     let id = ticket.id;
-    let ticket = state.db.run(move |c| tickets::get(c, id)).await?;
-    if let Some(c) = ticket.channel_id {
-        return Ok(ChannelId::new(c.get()));
+    let key = format!("ticket-channel:{}", id.0);
+    let ticket = match take_turn(state, id, &key).await? {
+        Turn::Exists(channel) => return Ok(channel),
+        Turn::Ours(ticket) => ticket,
+    };
+    let created = create_channel(state, &ticket).await;
+    crate::lifecycle::claims::release(state, key).await;
+    created
+}
+
+/// How long one process may spend creating a ticket's channel before another may try.
+const CREATE_LEASE: Duration = Duration::from_secs(30);
+/// How often a waiting process looks whether the channel exists yet.
+const CREATE_POLL: Duration = Duration::from_millis(100);
+
+enum Turn {
+    /// The ticket has a channel (made by another process while this one waited).
+    Exists(ChannelId),
+    /// This process holds the lease; the ticket as read after taking it.
+    Ours(Box<Ticket>),
+}
+
+fn closed_before(id: TicketId) -> RelayError {
+    RelayError::Permanent {
+        code: None,
+        message: format!("ticket #{id} was closed before its channel was created"),
     }
-    if !ticket.is_open() {
-        return Err(RelayError::Permanent {
-            code: None,
-            message: format!("ticket #{id} was closed before its channel was created"),
-        });
+}
+
+/// Takes the lease on creating the ticket's channel, or waits while another process holds it
+/// (until the channel exists, or the lease expires and can be taken over).
+async fn take_turn(state: &State, id: TicketId, key: &str) -> Result<Turn, RelayError> {
+    let deadline = Instant::now() + CREATE_LEASE + CREATE_LEASE / 2;
+    loop {
+        let ticket = state.db.run(move |c| tickets::get(c, id)).await?;
+        if let Some(c) = ticket.channel_id {
+            return Ok(Turn::Exists(ChannelId::new(c.get())));
+        }
+        if !ticket.is_open() {
+            return Err(closed_before(id));
+        }
+        if crate::lifecycle::claims::lease(state, key.to_owned(), CREATE_LEASE).await? {
+            // Read again: the previous holder may have finished just before we took over.
+            let ticket = state.db.run(move |c| tickets::get(c, id)).await?;
+            return match ticket.channel_id {
+                Some(c) => Ok(Turn::Exists(ChannelId::new(c.get()))),
+                None if !ticket.is_open() => Err(closed_before(id)),
+                None => Ok(Turn::Ours(Box::new(ticket))),
+            };
+        }
+        if Instant::now() >= deadline || !state.sleep(CREATE_POLL).await {
+            return Err(RelayError::Transient(format!(
+                "another bot process is creating the channel of ticket #{id}"
+            )));
+        }
     }
+}
+
+/// Creates the channel of a ticket that has none (the caller holds the lease).
+async fn create_channel(state: &State, ticket: &Ticket) -> Result<ChannelId, RelayError> {
+    let id = ticket.id;
     let channels = &state.config.channels;
     let guild = GuildId::new(state.config.servers.staff_guild().get());
     let name = channel_name(state, &ticket.user_name);
     let topic = strings::workflow::topic(ticket.id.0, ticket.user_id.get(), None);
     let mut created = None;
     // The ticket's category (picked in the prompt, or moved) first, then the inbox and overflow.
-    let chosen = crate::workflow::header::discord_category(state, &ticket).await;
+    let chosen = crate::workflow::header::discord_category(state, ticket).await;
     for category in chosen
         .into_iter()
         .chain(std::iter::once(channels.inbox_category_id))
@@ -154,7 +209,7 @@ pub async fn ensure_channel(state: &State, ticket: &Ticket) -> Result<ChannelId,
         .await
     {
         Ok(claimed) if claimed.channel_id == Some(db_channel) => {
-            post_header(state, &ticket, channel).await;
+            post_header(state, ticket, channel).await;
             Ok(channel)
         }
         Ok(claimed) => {

@@ -29,6 +29,10 @@ pub async fn handle(data: &Data, channel: &GuildChannel) {
     {
         return;
     }
+    // Every bot process on this database sees the channel: one of them handles it.
+    if !crate::lifecycle::claims::once(data, format!("channel-created:{}", channel.id)).await {
+        return;
+    }
     let db_channel = DbChannelId(channel.id.get());
     match data
         .db

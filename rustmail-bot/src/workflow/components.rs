@@ -20,6 +20,10 @@ pub async fn handle(data: &Data, interaction: &Interaction) {
         return;
     };
     let id = click.data.custom_id.as_str();
+    if !is_ours(id) || !crate::lifecycle::claims::once(data, format!("click:{}", click.id)).await {
+        // Not our button, or another bot process on this database answers it.
+        return;
+    }
     if let Some(pick) = id.strip_prefix(prompt::PREFIX).and_then(prompt::parse) {
         prompt::on_click(data, click, pick).await;
     } else if let Some((user, page)) = id
@@ -47,6 +51,13 @@ pub async fn handle(data: &Data, interaction: &Interaction) {
         };
         respond(data, click, response).await;
     }
+}
+
+/// Whether a button id is one of the bot's.
+fn is_ours(id: &str) -> bool {
+    [prompt::PREFIX, logs::PAGE_PREFIX, logs::TRANSCRIPT_PREFIX]
+        .iter()
+        .any(|p| id.starts_with(p))
 }
 
 /// Sends the response, or the error as an ephemeral message.

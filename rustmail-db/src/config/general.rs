@@ -32,6 +32,11 @@ pub struct BotConfig {
     pub api_base_url: Option<String>,
     /// Activity text shown under the bot's name.
     pub status: Option<String>,
+    /// Gateway shards in total, over every process (see [`super::shards`]).
+    pub shard_count: u32,
+    /// The shards this process runs (`"N"` or `"A-B"`); unset = all of them.
+    #[serde(deserialize_with = "super::shards::deserialize_shards")]
+    pub shards: Option<String>,
 }
 
 impl Default for BotConfig {
@@ -41,11 +46,19 @@ impl Default for BotConfig {
             prefix: DEFAULT_PREFIX.to_owned(),
             api_base_url: None,
             status: None,
+            shard_count: super::shards::DEFAULT_SHARD_COUNT,
+            shards: None,
         }
     }
 }
 
 impl BotConfig {
+    /// The shards this process runs (all of them unless `shards` says otherwise). Meaningful on a
+    /// validated configuration.
+    pub fn shard_plan(&self) -> super::ShardPlan {
+        super::shards::plan(self.shard_count, self.shards.as_deref())
+    }
+
     pub(crate) fn check(&self, p: &mut Problems) {
         let token = self.token.expose();
         if token.trim().is_empty() {
@@ -107,6 +120,7 @@ impl BotConfig {
                 );
             }
         }
+        super::shards::check(self.shard_count, self.shards.as_deref(), p);
     }
 }
 

@@ -41,6 +41,14 @@ pub struct SimConfig {
     /// Channels a category may hold before Discord's 30013 error (50 on Discord; the 1,000-user
     /// burst benchmark raises it, since one real category could not hold those tickets).
     pub max_channels_per_category: usize,
+    /// The shard count `GET /gateway/bot` recommends (sessions may identify with any count).
+    pub shard_count: u32,
+    /// Give the community guild an id that puts it on this shard of `shard_count` (Discord:
+    /// `(guild_id >> 22) % count`); `None` = whatever its id gives. In single-server mode the
+    /// one guild follows `staff_guild_shard` when that is set.
+    pub community_guild_shard: Option<u32>,
+    /// Same for the staff guild (dual-server mode), or the one guild (single-server mode).
+    pub staff_guild_shard: Option<u32>,
 }
 
 impl Default for SimConfig {
@@ -61,6 +69,9 @@ impl Default for SimConfig {
             record_events: true,
             resume_buffer: 100_000,
             max_channels_per_category: crate::sim::state::MAX_CHANNELS_PER_CATEGORY,
+            shard_count: 1,
+            community_guild_shard: None,
+            staff_guild_shard: None,
         }
     }
 }
@@ -71,6 +82,18 @@ impl SimConfig {
     pub fn dual_server() -> Self {
         Self {
             dual_server: true,
+            ..Self::default()
+        }
+    }
+
+    /// Dual-server mode split over two shards, the way a scaled-out bot sees it: the community
+    /// guild on shard 0 (with the DMs), the staff guild on shard 1.
+    pub fn two_shards() -> Self {
+        Self {
+            dual_server: true,
+            shard_count: 2,
+            community_guild_shard: Some(0),
+            staff_guild_shard: Some(1),
             ..Self::default()
         }
     }

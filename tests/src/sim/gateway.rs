@@ -3,8 +3,11 @@
 //! Each Identify creates a session. Dispatches go to every valid session whose intents allow the
 //! event; each session numbers its own events and keeps them for Resume. A session outlives its
 //! WebSocket connection, so a dropped bot can resume and get what it missed (as on Discord).
+//! Several sessions may be connected with the same token at once (two bot processes, or one per
+//! shard): each gets every event it is entitled to, by intents and by shard (see [`shard`]).
 
 mod conn;
+pub mod shard;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -79,6 +82,8 @@ struct Session {
     intents: u64,
     seq: u64,
     shard: Option<Value>,
+    /// The parsed `shard`, which decides the guilds this session hears about.
+    routing: Option<shard::Shard>,
     buffer: VecDeque<(u64, Arc<str>)>,
     conn: Option<Conn>,
 }
@@ -140,8 +145,12 @@ impl Hub {
         let mut full: Option<String> = None;
         let mut stripped: Option<String> = None;
         let mut sent = 0;
+        let guild = shard::event_guild(event.name, &event.data);
         for session in inner.sessions.values_mut() {
             if event.intents != 0 && session.intents & event.intents == 0 {
+                continue;
+            }
+            if !shard::receives(session.routing, guild) {
                 continue;
             }
             let data = match &event.stripped {

@@ -37,6 +37,30 @@ impl IdGen {
             }
         }
     }
+
+    /// The next snowflake whose timestamp puts it on `shard` of `count` (Discord routes a guild
+    /// to shard `(id >> 22) % count`): up to `count - 1` ms ahead of the clock.
+    pub fn next_on_shard(&self, shard: u32, count: u32) -> u64 {
+        let count = u64::from(count.max(1));
+        let shard = u64::from(shard) % count;
+        loop {
+            let base = self.next();
+            let ms = base >> 22;
+            let skip = (shard + count - ms % count) % count;
+            if skip == 0 {
+                return base;
+            }
+            let candidate = (ms + skip) << 22;
+            // Only ours if no other id was handed out meanwhile (keeps ids unique and monotonic).
+            if self
+                .last
+                .compare_exchange(base, candidate, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                return candidate;
+            }
+        }
+    }
 }
 
 /// Current Unix time in milliseconds.
@@ -75,5 +99,16 @@ mod tests {
         assert!(b > a);
         let age = Utc::now() - snowflake_time(b);
         assert!(age.num_seconds().abs() < 5);
+    }
+
+    #[test]
+    fn placed_on_a_shard() {
+        let gen = IdGen::new();
+        for shard in [1, 0, 3, 2] {
+            let before = gen.next();
+            let id = gen.next_on_shard(shard, 4);
+            assert_eq!((id >> 22) % 4, u64::from(shard));
+            assert!(id > before && gen.next() > id);
+        }
     }
 }

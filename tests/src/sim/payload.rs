@@ -373,12 +373,19 @@ impl World {
         v
     }
 
-    /// The READY dispatch data for a new session.
+    /// The READY dispatch data for a new session. With a `shard` (`[id, count]`), only the
+    /// guilds of that shard are listed.
     pub fn ready_json(&self, session_id: &str, resume_url: &str, shard: Option<&Value>) -> Value {
+        let routing = crate::sim::gateway::shard::Shard::from_identify(shard);
         let mut ready = json!({
             "v": 10,
             "user": self.current_user_json(),
-            "guilds": self.guilds.keys().map(|g| json!({"id": g.to_string(), "unavailable": true})).collect::<Vec<_>>(),
+            "guilds": self
+                .guilds
+                .keys()
+                .filter(|g| crate::sim::gateway::shard::receives(routing, Some(**g)))
+                .map(|g| json!({"id": g.to_string(), "unavailable": true}))
+                .collect::<Vec<_>>(),
             "session_id": session_id,
             "session_type": "normal",
             "resume_gateway_url": resume_url,

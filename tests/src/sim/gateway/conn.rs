@@ -10,6 +10,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use super::shard::{self, Shard};
 use super::{intents, Conn, Out, Session};
 use crate::sim::core::Sim;
 
@@ -118,6 +119,7 @@ fn identify(sim: &Sim, conn_id: u64, tx: &mpsc::UnboundedSender<Out>, d: &Value)
     }
     let session_intents = d.get("intents").and_then(Value::as_u64).unwrap_or(0);
     let shard = d.get("shard").cloned();
+    let routing = Shard::from_identify(shard.as_ref());
     let session_id = format!("{:032x}", rand::random::<u128>());
     // Hold the world lock so no dispatch can slip between READY and the GUILD_CREATEs.
     let world = sim.world();
@@ -127,6 +129,7 @@ fn identify(sim: &Sim, conn_id: u64, tx: &mpsc::UnboundedSender<Out>, d: &Value)
         world
             .guilds
             .values()
+            .filter(|g| shard::receives(routing, Some(g.id)))
             .map(|g| world.guild_create_json(g, all_members))
             .collect()
     } else {
@@ -143,6 +146,7 @@ fn identify(sim: &Sim, conn_id: u64, tx: &mpsc::UnboundedSender<Out>, d: &Value)
             intents: session_intents,
             seq: 0,
             shard,
+            routing,
             buffer: VecDeque::new(),
             conn: Some(Conn {
                 id: conn_id,

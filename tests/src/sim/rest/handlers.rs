@@ -74,7 +74,7 @@ pub(crate) fn dispatch(
         Op::GetGateway => Ok(Reply::ok(json!({"url": sim.ws_url}))),
         Op::GetGatewayBot => Ok(Reply::ok(json!({
             "url": sim.ws_url,
-            "shards": 1,
+            "shards": sim.config.shard_count.max(1),
             "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
         }))),
         Op::GetCurrentUser => Ok(Reply::ok(sim.world().current_user_json())),

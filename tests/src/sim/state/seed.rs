@@ -112,7 +112,15 @@ impl World {
         let mut channels = HashMap::new();
 
         // Community guild: everyone is here.
-        let community = ids.next();
+        let on_shard = |shard: Option<u32>| match shard {
+            Some(s) => ids.next_on_shard(s, config.shard_count),
+            None => ids.next(),
+        };
+        let community = if config.dual_server {
+            on_shard(config.community_guild_shard)
+        } else {
+            on_shard(config.staff_guild_shard.or(config.community_guild_shard))
+        };
         let community_bot_role = ids.next();
         let mut cg = Guild {
             id: community,
@@ -150,7 +158,7 @@ impl World {
 
         // Staff guild: the community guild itself in single-server mode.
         let mut sg_owned = if config.dual_server {
-            let id = ids.next();
+            let id = on_shard(config.staff_guild_shard);
             let mut g = Guild {
                 id,
                 name: config.staff_guild_name.clone(),

@@ -1,0 +1,2 @@
+-- undo event_claims (postgres)
+DROP TABLE event_claims;

@@ -1,0 +1,2 @@
+-- undo event_claims (sqlite)
+DROP TABLE event_claims;

@@ -1,0 +1,54 @@
+//! Handling each gateway event once when several bot processes share the database and token:
+//! every process receives the same events (two instances by mistake, or one redundant), so
+//! anything with an effect on Discord that is not already keyed in the database (a command, a
+//! button click, a channel created by staff, a member leaving) is claimed first, by key, in
+//! `rustmail_db::instances`; only the process that wins the claim acts.
+
+use std::time::Duration;
+
+use rustmail_db::instances;
+
+use crate::state::State;
+
+/// Claims `key` for this process, once. `true`: handle the event. A database failure also says
+/// `true`: the handler will meet the same failure and report it, and an event handled twice is
+/// better than one silently dropped.
+pub async fn once(state: &State, key: String) -> bool {
+    let worker = state.worker_id.clone();
+    match state
+        .db
+        .run(move |c| instances::claim_once(c, &key, &worker))
+        .await
+    {
+        Ok(won) => won,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot claim an event; handling it anyway");
+            true
+        }
+    }
+}
+
+/// Claims `key` for this process for `lease` (renewing its own claim). `true`: go ahead.
+pub async fn lease(
+    state: &State,
+    key: String,
+    lease: Duration,
+) -> Result<bool, rustmail_db::DomainError> {
+    let worker = state.worker_id.clone();
+    state
+        .db
+        .run(move |c| instances::claim_lease(c, &key, &worker, lease))
+        .await
+}
+
+/// Gives up this process's lease on `key`.
+pub async fn release(state: &State, key: String) {
+    let worker = state.worker_id.clone();
+    if let Err(e) = state
+        .db
+        .run(move |c| instances::release_claim(c, &key, &worker))
+        .await
+    {
+        tracing::debug!(error = %e, "cannot release a claim; it will expire");
+    }
+}
