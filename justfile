@@ -48,3 +48,23 @@ migration name:
       printf -- '-- undo {{name}} (%s)\n' "$backend" > "migrations/$backend/$version/down.sql"
     done
     echo "created migrations/{sqlite,postgres}/$version"
+
+# Fuzz the duration parser, the prefix-command argument parsing and the config loader for
+# SECONDS each (default 60; needs nightly and `cargo install cargo-fuzz`). Any crash fails, and
+# its input is left in fuzz/artifacts/<target>/. See fuzz/README.md.
+fuzz seconds="60":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd fuzz
+    for target in duration prefix_args config; do
+      mkdir -p "corpus/$target"
+      # The first directory collects the corpus; the committed seeds are only read.
+      cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- -max_total_time={{seconds}}
+    done
+
+# Reliability suite (release builds; the bot as a separate process, SIGKILLed and restarted
+# during a storm of 10,000 DMs, then under REST 500s/429s and gateway disconnects). Results:
+# bench/chaos-<backend>.json; summary in BENCHMARKS.md. `--seed N` replays a run.
+chaos *args:
+    cargo build --release -p rustmail-bot -p rustmail-tests --bins
+    RUSTMAIL_TEST_POSTGRES_URL={{postgres_url}} ./target/release/rustmail-chaos --bot target/release/rustmail-bot --out bench {{args}}
