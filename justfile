@@ -49,9 +49,9 @@ migration name:
     done
     echo "created migrations/{sqlite,postgres}/$version"
 
-# Fuzz the duration parser, the prefix-command argument parsing and the config loader for
-# SECONDS each (default 60; needs nightly and `cargo install cargo-fuzz`). Any crash fails, and
-# its input is left in fuzz/artifacts/<target>/. See fuzz/README.md.
+# Needs nightly and `cargo install cargo-fuzz`. Any crash fails the recipe and leaves its input
+# in fuzz/artifacts/<target>/ (see fuzz/README.md).
+# Fuzz the duration, prefix-argument and config parsers for SECONDS each (default 60).
 fuzz seconds="60":
     #!/usr/bin/env bash
     set -euo pipefail
