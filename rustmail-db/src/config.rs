@@ -305,23 +305,50 @@ pub fn database_from_file(path: &Path) -> Result<DatabaseConfig, ConfigError> {
 fn scrub_secrets(message: &str, source: &str) -> String {
     let mut message = message.to_owned();
     for line in source.lines() {
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
-        let value = value.trim();
-        // The quoted string (up to its closing quote, if any), or the bare value before a comment.
-        let value = match value.chars().next() {
-            Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or_default(),
-            _ => value.split('#').next().unwrap_or_default().trim(),
-        };
-        match key {
-            "token" if value.len() >= 4 => message = message.replace(value, "[redacted]"),
-            "url" | "api_base_url" if value.contains('@') || value.contains("password") => {
-                message = message.replace(value, &redact_url(value));
+        for value in values_of(line, "token") {
+            if value.len() >= 4 {
+                message = message.replace(value, "[redacted]");
             }
-            _ => {}
+        }
+        for key in ["url", "api_base_url"] {
+            for value in values_of(line, key) {
+                if value.contains('@') || value.contains("password") {
+                    message = message.replace(value, &redact_url(value));
+                }
+            }
         }
     }
     message
+}
+
+/// The values assigned to `key` on one line, however the key is written: `token = v`,
+/// `"token" = v`, as the last part of a dotted key (`bot.token = v`, which the fuzzer found
+/// leaking) or inside an inline table (`bot = { token = v }`). The line may be broken TOML.
+fn values_of<'a>(line: &'a str, key: &str) -> Vec<&'a str> {
+    let mut values = Vec::new();
+    for (at, _) in line.match_indices(key) {
+        let before = line[..at].trim_end_matches(['"', '\'']);
+        let starts_key = before.is_empty()
+            || before.ends_with(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '.'));
+        let after = line[at + key.len()..].trim_start_matches(['"', '\'']);
+        if let (true, Some(value)) = (starts_key, after.trim_start().strip_prefix('=')) {
+            values.push(value_text(value.trim_start()));
+        }
+    }
+    values
+}
+
+/// A value's text: a quoted string up to its closing quote (or the line's end), else the bare
+/// value before a comment or the end of an inline table entry.
+fn value_text(value: &str) -> &str {
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        if let Some(inner) = value.strip_prefix(quote) {
+            return inner.split(quote).next().unwrap_or_default();
+        }
+    }
+    value
+        .split(['#', ',', '}'])
+        .next()
+        .unwrap_or_default()
+        .trim()
 }

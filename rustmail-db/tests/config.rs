@@ -571,3 +571,20 @@ fn load_reads_files_and_reports_read_errors() {
     let err = Config::load(&missing).unwrap_err();
     assert!(err.to_string().contains("missing.toml"), "{err}");
 }
+
+#[test]
+fn token_is_redacted_however_its_key_is_written() {
+    // Found by `fuzz/` (config target): toml quotes the broken line, and the scrubbing only
+    // knew the plain `token = "..."` form.
+    let cases = [
+        format!("bot.token = '{TOKEN}'(x\n"),
+        format!("bot = {{ token = \"{TOKEN}\", prefix = 5 }}\n"),
+        format!("[bot]\ntoken = \"\"\"{TOKEN}\"\"\" x\n"),
+        format!("[bot]\n\"token\" = '''{TOKEN}''' x\n"),
+    ];
+    for text in cases {
+        let message = parse_error(&text);
+        assert!(message.contains("line"), "{message}");
+        assert!(!message.contains(TOKEN), "{text:?} → {message}");
+    }
+}

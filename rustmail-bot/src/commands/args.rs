@@ -32,8 +32,9 @@ impl std::error::Error for ArgError {}
 
 type PopError = (Box<dyn std::error::Error + Send + Sync>, Option<String>);
 
-/// Splits the first whitespace-separated word off `args`.
-fn first_word(args: &str) -> (&str, &str) {
+/// Splits the first whitespace-separated word off `args`. Public only for the fuzz targets.
+#[doc(hidden)]
+pub fn first_word(args: &str) -> (&str, &str) {
     let args = args.trim_start();
     match args.find(char::is_whitespace) {
         Some(i) => (&args[..i], &args[i..]),
@@ -180,6 +181,11 @@ impl SlashArgument for UserIdArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Switch(pub bool);
 
+/// Whether `word` turns a [`Switch`] on (any case).
+pub fn is_switch_word(word: &str) -> bool {
+    SWITCH_WORDS.contains(&word.to_ascii_lowercase().as_str())
+}
+
 /// Whether an optional switch is on.
 pub fn is_on(switch: Option<Switch>) -> bool {
     switch.is_some_and(|s| s.0)
@@ -197,7 +203,7 @@ impl<'a> PopArgument<'a> for Switch {
         if word.is_empty() {
             return Err((Box::new(poise::TooFewArguments::default()), None));
         }
-        if SWITCH_WORDS.contains(&word.to_ascii_lowercase().as_str()) {
+        if is_switch_word(word) {
             Ok((rest, attachment_index, Switch(true)))
         } else {
             Err((
