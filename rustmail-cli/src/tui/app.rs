@@ -4,6 +4,8 @@
 
 mod actions;
 mod keys;
+#[cfg(test)]
+mod tests;
 
 use std::time::{Duration, Instant};
 
@@ -106,6 +108,9 @@ pub struct App {
     pub bots: Vec<Instance>,
     pub notice: Option<Notice>,
     refresh: Refresh,
+    /// Database reads so far (reloads and opened tickets); lets tests check that drawing and
+    /// scrolling never read.
+    reads: u64,
     quit: bool,
 }
 
@@ -142,6 +147,7 @@ impl App {
                 last: None,
                 dirty: true,
             },
+            reads: 0,
             quit: false,
         }
     }
@@ -152,6 +158,11 @@ impl App {
 
     pub fn quit(&mut self) {
         self.quit = true;
+    }
+
+    /// How many times the database was read (reloads and opened tickets).
+    pub fn reads(&self) -> u64 {
+        self.reads
     }
 
     pub fn staff_id(&self) -> Option<UserId> {
@@ -219,6 +230,11 @@ impl App {
         if !due && (!self.refresh.dirty || typing) {
             return;
         }
+        self.reload_recorded();
+    }
+
+    fn reload_recorded(&mut self) {
+        self.reads += 1;
         let result = self.reload();
         self.refresh.last = Some(Instant::now());
         self.refresh.dirty = false;
@@ -227,12 +243,20 @@ impl App {
         }
     }
 
+    /// Applies a reload postponed while typing, so a key that acts on the selection (Enter, an
+    /// action) sees the list the typed search or movement asked for, not the one on screen.
+    fn settle(&mut self) {
+        if self.refresh.dirty && self.screen == Screen::List {
+            self.reload_recorded();
+        }
+    }
+
     /// Asks for a reload at the next tick.
     pub fn invalidate(&mut self) {
         self.refresh.dirty = true;
     }
 
-    /// Re-reads the list now (used after the filters change).
+    /// Re-reads now, even while keys are waiting (`r`, back from a ticket).
     pub fn reload_now(&mut self) {
         self.refresh.dirty = true;
         self.refresh.last = None;
@@ -343,10 +367,12 @@ impl App {
 
     /// Opens the selected ticket's conversation.
     pub fn open_selected(&mut self) {
+        self.settle();
         let Some(id) = self.selected_summary().map(|t| t.ticket.id) else {
             return;
         };
         let db = self.db.clone();
+        self.reads += 1;
         let loaded = db.with_conn(|conn| {
             let fingerprint = watch::ticket_fingerprint(conn, id)?;
             self.load_ticket(conn, id, fingerprint, 0)
@@ -397,10 +423,12 @@ impl App {
         self.rows
     }
 
-    /// Filters changed: back to the top, read again.
+    /// Filters changed: back to the top, read again at the next tick. Not at once: while more
+    /// keys are waiting (typing a search) the read waits for the last one, because each read of
+    /// a search scans message text and would otherwise run once per character.
     fn filters_changed(&mut self) {
         self.selected = 0;
         self.selected_id = None;
-        self.reload_now();
+        self.invalidate();
     }
 }

@@ -58,11 +58,20 @@ pub enum Step {
 #[derive(Default)]
 pub struct Scripted {
     steps: VecDeque<Step>,
+    typed_ahead: bool,
 }
 
 impl Scripted {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Reports the remaining steps as already waiting, like keys typed or pasted faster than the
+    /// loop reads them (the loop then postpones reloads until the last one).
+    #[must_use]
+    pub fn typed_ahead(mut self) -> Self {
+        self.typed_ahead = true;
+        self
     }
 
     /// Adds one key press.
@@ -119,6 +128,6 @@ impl EventSource for Scripted {
     }
 
     fn has_pending(&mut self) -> std::io::Result<bool> {
-        Ok(false)
+        Ok(self.typed_ahead && !self.steps.is_empty())
     }
 }

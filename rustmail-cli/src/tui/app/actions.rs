@@ -54,6 +54,7 @@ impl App {
     /// The ticket an action applies to: the open conversation's, else the selected one; only
     /// open tickets qualify.
     fn action_target(&mut self) -> Option<(TicketId, String)> {
+        self.settle();
         let target = match self.screen {
             Screen::Ticket => self.ticket.as_ref().map(|v| {
                 (
