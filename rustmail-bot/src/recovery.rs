@@ -23,6 +23,10 @@ use crate::state::Data;
 const FETCH_CONCURRENCY: usize = 4;
 /// Messages per page (Discord's maximum).
 const PAGE: u8 = 100;
+/// Attempts at fetching one page of a DM channel's history. A page that cannot be fetched loses
+/// the DMs on it for good (the next live DM moves the channel's "last seen" past them), so
+/// transient failures (500s, 429s) are retried.
+const FETCH_ATTEMPTS: u32 = 8;
 /// How long recovery waits for the queues to take in what it found.
 const INTAKE_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -118,6 +122,7 @@ async fn missed_in(data: &Data, known: DmChannel) -> Vec<Message> {
     let user = UserId::new(known.user_id.get());
     data.remember_dm(user, channel);
     let mut out = Vec::new();
+    let mut failures = 0;
     loop {
         let page = match data
             .http
@@ -126,10 +131,21 @@ async fn missed_in(data: &Data, known: DmChannel) -> Vec<Message> {
         {
             Ok(page) => page,
             Err(e) => {
+                failures += 1;
+                let transient = crate::discord::classify(&e).is_transient();
+                if transient
+                    && failures < FETCH_ATTEMPTS
+                    && data
+                        .sleep(Duration::from_millis(250 * u64::from(failures)))
+                        .await
+                {
+                    continue;
+                }
                 tracing::warn!(%channel, error = %crate::discord::describe(&e), "recovery: cannot fetch DMs");
                 break;
             }
         };
+        failures = 0;
         let full = page.len() >= usize::from(PAGE);
         let Some(newest) = page.iter().map(|m| m.id).max() else {
             break;

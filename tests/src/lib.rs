@@ -2,6 +2,7 @@
 //! against Discord's OpenAPI spec ([`spec`]).
 
 pub mod bench;
+pub mod chaos;
 pub mod harness;
 pub mod seed;
 pub mod sim;

@@ -72,6 +72,12 @@ impl BotProcess {
             .unwrap_or(0.0)
     }
 
+    /// `Some(status)` once the process has exited (on its own, since `kill`/`terminate` consume
+    /// the handle).
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
     /// Stops the bot the hard way (what a crash looks like).
     pub fn kill(mut self) {
         let _ = self.child.kill();
