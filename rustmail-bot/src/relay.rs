@@ -116,8 +116,7 @@ pub async fn settle_failure(
     let retry_at = rustmail_db::time::after(retry_delay(attempts + 1));
     tracing::warn!(record = id.0, attempts = attempts + 1, transient, error = %text, "relay failed");
     state
-        .db
-        .run(move |c| {
+        .write(move |c| {
             if transient {
                 relay::mark_retry(c, id, &text, retry_at)
             } else {
@@ -253,8 +252,7 @@ pub async fn sync_copies(
             Ok(m) => {
                 let ids = db_ids(&[m.id]);
                 if let Err(e) = state
-                    .db
-                    .run(move |c| relay::record_copies(c, id, side, part_no, &ids, false))
+                    .write(move |c| relay::record_copies(c, id, side, part_no, &ids, false))
                     .await
                 {
                     tracing::warn!(record = id.0, error = %e, "cannot record a copy");

@@ -70,8 +70,7 @@ pub(crate) async fn send(
         inactivity_close_after: data.config.thread.time_to_close_thread,
     };
     let recorded = data
-        .db
-        .run(move |c| messages::record_reply(c, &reply))
+        .write(move |c| messages::record_reply(c, &reply))
         .await?;
     let record = recorded.message;
     if !recorded.created && record.relay_state != RelayState::Pending {

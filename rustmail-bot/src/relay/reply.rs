@@ -40,8 +40,7 @@ pub async fn dm_channel(state: &State, user: UserId) -> Result<ChannelId, RelayE
     state.remember_dm(user, channel);
     let db_channel = rustmail_db::ids::ChannelId(channel.get());
     state
-        .db
-        .run(move |c| dm_channels::remember(c, db_user, db_channel))
+        .write(move |c| dm_channels::remember(c, db_user, db_channel))
         .await?;
     Ok(channel)
 }
@@ -109,8 +108,7 @@ pub async fn deliver(
         if !posted.is_empty() {
             let ids = crate::relay::db_ids(&posted);
             state
-                .db
-                .run(move |c| relay::record_copies(c, id, Side::Dm, dm_done, &ids, false))
+                .write(move |c| relay::record_copies(c, id, Side::Dm, dm_done, &ids, false))
                 .await?;
         }
         match error {
@@ -166,8 +164,7 @@ pub async fn deliver(
     let ids = crate::relay::db_ids(&posted);
     let reason = refused.clone();
     state
-        .db
-        .run(move |c| {
+        .write(move |c| {
             relay::record_copies(
                 c,
                 id,
