@@ -16,8 +16,10 @@ use serenity::client::ClientBuilder;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// What one shard's client saw: (event, guild id or 0 for none, message content).
+type Log = Arc<Mutex<Vec<(&'static str, u64, String)>>>;
+
 #[derive(Default)]
-struct Seen(Arc<Mutex<Vec<(&'static str, u64, String)>>>);
+struct Seen(Log);
 
 #[serenity::async_trait]
 impl EventHandler for Seen {
@@ -38,12 +40,10 @@ impl EventHandler for Seen {
     }
 
     async fn message(&self, _ctx: Context, msg: Message) {
-        let guild = msg.guild_id.map_or(0, |g| g.get());
+        let guild = msg.guild_id.map_or(0, serenity::all::GuildId::get);
         self.0.lock().unwrap().push(("message", guild, msg.content));
     }
 }
-
-type Log = Arc<Mutex<Vec<(&'static str, u64, String)>>>;
 
 async fn shard_client(sim: &SimHandle, shard: u32) -> (Log, Arc<ShardManager>) {
     let seen = Seen::default();

@@ -166,7 +166,7 @@ pub async fn run(setup: Setup, postgres: bool) {
         .await;
     tokio::time::sleep(SETTLE).await;
 
-    check_once(&h, &users, &channels, closing, reminded).await;
+    check_once(&h, &users, &channels, closing, reminded);
     if mirrored {
         check_mirrored_once(&h, &channels);
     }
@@ -176,7 +176,7 @@ pub async fn run(setup: Setup, postgres: bool) {
 }
 
 /// Counts every effect: each must be there exactly once.
-async fn check_once(
+fn check_once(
     h: &Harness,
     users: &[Actor],
     channels: &[u64],
