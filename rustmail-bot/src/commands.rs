@@ -280,10 +280,13 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
                 let _ = answer(ctx, text).await;
             }
         }
-        poise::FrameworkError::ArgumentParse { error, ctx, .. } => {
+        poise::FrameworkError::ArgumentParse {
+            error, input, ctx, ..
+        } => {
             if invoker(ctx).is_some_and(|i| i.staff) {
                 let usage = strings::usage(&ctx.command().qualified_name);
-                let _ = answer(ctx, strings::bad_argument(&error.to_string(), usage)).await;
+                let text = strings::bad_argument(&error.to_string(), input.as_deref(), usage);
+                let _ = answer(ctx, text).await;
             }
         }
         poise::FrameworkError::UnknownCommand { .. }

@@ -48,11 +48,40 @@ pub fn domain_error(e: &DomainError) -> String {
     }
 }
 
-/// An argument could not be read.
-pub fn bad_argument(error: &str, usage: Option<&str>) -> String {
+/// An argument could not be read: the offending input (when there is one), what is wrong with it
+/// in plain words (poise and `str::parse` speak of "digits" and "target types"), and the usage,
+/// which names every argument.
+pub fn bad_argument(error: &str, input: Option<&str>, usage: Option<&str>) -> String {
+    let known = match error {
+        "invalid digit found in string" => Some(("is not a whole number", "A number is expected.")),
+        "number too large to fit in target type" => {
+            Some(("is too large a number", "A number is too large."))
+        }
+        "number too small to fit in target type" => {
+            Some(("is too small a number", "A number is too small."))
+        }
+        "cannot parse integer from empty string" => Some(("is empty", "A number is missing.")),
+        "Too few arguments were passed" => Some(("is not enough", "An argument is missing.")),
+        "Too many arguments were passed" => {
+            Some(("is unexpected extra text", "Unexpected extra text."))
+        }
+        _ => None,
+    };
+    let input = input
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(|i| i.chars().take(100).collect::<String>());
+    let what = match (input, known) {
+        (Some(input), Some((phrase, _))) => format!("`{input}` {phrase}"),
+        (None, Some((_, alone))) => alone.to_owned(),
+        (Some(input), None) if !error.contains(&format!("`{input}`")) => {
+            format!("`{input}`: {error}")
+        }
+        _ => error.to_owned(),
+    };
     match usage {
-        Some(u) => format!("⚠️ {error}\nUsage: `{u}`"),
-        None => format!("⚠️ {error}"),
+        Some(u) => format!("⚠️ {what}\nUsage: `{u}`"),
+        None => format!("⚠️ {what}"),
     }
 }
 

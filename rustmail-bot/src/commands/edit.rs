@@ -25,6 +25,10 @@ pub async fn edit(
     new_content: String,
 ) -> Result<(), CommandError> {
     let invoker = staff(ctx)?;
+    // An edit cannot add an upload, so an empty text would leave the user an empty message.
+    if new_content.trim().is_empty() {
+        return Err(CommandError::user(crate::strings::REPLY_EMPTY));
+    }
     let ticket = ticket_here(ctx).await?;
     let data = ctx.data();
     let (id, by, admin) = (ticket.id, DbUserId(invoker.id.get()), invoker.admin);

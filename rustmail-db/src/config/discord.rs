@@ -100,6 +100,14 @@ impl ServersConfig {
             if roles.iter().any(|r| r.get() == 0) {
                 p.push(key, "must contain Discord role ids, not 0");
             }
+            // A repeated id is almost always a copy-paste slip where another role was meant.
+            if let Some(twice) = roles
+                .iter()
+                .enumerate()
+                .find_map(|(i, r)| roles[..i].contains(r).then_some(r))
+            {
+                p.push(key, format!("lists role {twice} twice"));
+            }
         }
     }
 }

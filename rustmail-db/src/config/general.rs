@@ -275,6 +275,8 @@ impl LoggingConfig {
                 "logging.level",
                 "must not be empty: use error, warn, info, debug, trace or a filter like `info,rustmail=debug`",
             );
+        } else if let Err(message) = check_level_filter(&self.level) {
+            p.push("logging.level", message);
         }
         if let Some(file) = &self.file {
             if file.as_os_str().is_empty() {
@@ -283,6 +285,58 @@ impl LoggingConfig {
                     "must not be empty: remove the key to log to stderr",
                 );
             }
+        }
+    }
+}
+
+/// Level names a log filter accepts (and `tracing`'s numeric spellings).
+const LEVELS: [&str; 12] = [
+    "off", "error", "warn", "info", "debug", "trace", "0", "1", "2", "3", "4", "5",
+];
+
+/// Checks a log filter: comma-separated directives, each a level (`info`) or `target=level`.
+/// A bare word that is not a level would be taken as a target name with every level on, which
+/// is how a typo (`verbose`) silently turns logging upside down, so it is refused here.
+fn check_level_filter(filter: &str) -> Result<(), String> {
+    let is_level = |w: &str| LEVELS.iter().any(|l| l.eq_ignore_ascii_case(w.trim()));
+    for directive in filter.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let ok = match directive.rsplit_once('=') {
+            Some((target, level)) => !target.trim().is_empty() && is_level(level),
+            None => is_level(directive),
+        };
+        if !ok {
+            return Err(format!(
+                "`{directive}` is not a level (off, error, warn, info, debug, trace) nor \
+                 `target=level`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::check_level_filter;
+
+    #[test]
+    fn levels_and_directives() {
+        for ok in [
+            "info",
+            "WARN",
+            "info,rustmail_bot=debug",
+            "serenity=off,trace",
+            "3",
+        ] {
+            assert_eq!(check_level_filter(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "verbose",
+            "info,rustmail=loud",
+            "=debug",
+            "info,debug=",
+            "rustmail_bot",
+        ] {
+            assert!(check_level_filter(bad).is_err(), "{bad}");
         }
     }
 }
