@@ -277,11 +277,19 @@ async fn execute_action(data: &Data, action: &Action) -> Result<String, String> 
     }
 }
 
-/// Registers this process and writes its heartbeat until the bot stops.
+/// Writes this process's heartbeat until the bot stops, and drops expired event claims (any
+/// process may: deleting what has expired is the same whoever does it).
 pub async fn heartbeat_loop(data: Data) {
     while data.sleep(instances::HEARTBEAT_INTERVAL).await {
         let id = data.worker_id.clone();
-        if let Err(e) = data.db.run(move |c| instances::heartbeat(c, &id)).await {
+        if let Err(e) = data
+            .db
+            .run(move |c| {
+                instances::heartbeat(c, &id)?;
+                instances::prune_claims(c)
+            })
+            .await
+        {
             tracing::warn!(error = %e, "cannot write the heartbeat");
         }
     }
