@@ -160,7 +160,7 @@ pub enum SchedulesCommand {
 /// `rustmail stats`.
 #[derive(Debug, Clone, Args)]
 pub struct StatsArgs {
-    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration, help = h::SINCE)]
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_duration, allow_hyphen_values = true, help = h::SINCE)]
     pub since: std::time::Duration,
 }
 

@@ -37,6 +37,19 @@ impl Context {
     /// The database URL: `--database-url`, else `RUSTMAIL_DATABASE_URL` (both via clap), else the
     /// `[database]` section of `--config FILE` (no token needed).
     pub fn database_url(&self) -> CliResult<String> {
+        // A `--config` file is read even when `--database-url` wins: a file the operator named
+        // but that cannot be read (a typo in its path) is an error, never silently skipped.
+        let from_file = match &self.global.config {
+            Some(path) => Some(
+                rustmail_db::config::database_from_file(path)
+                    .map_err(|e| CliError::Flag {
+                        flag: "--config".to_owned(),
+                        message: e.to_string(),
+                    })?
+                    .url,
+            ),
+            None => None,
+        };
         if let Some(url) = self
             .global
             .database_url
@@ -46,15 +59,7 @@ impl Context {
         {
             return Ok(url.to_owned());
         }
-        if let Some(path) = &self.global.config {
-            let database =
-                rustmail_db::config::database_from_file(path).map_err(|e| CliError::Flag {
-                    flag: "--config".to_owned(),
-                    message: e.to_string(),
-                })?;
-            return Ok(database.url);
-        }
-        Err(CliError::Message(strings::NO_DATABASE.to_owned()))
+        from_file.ok_or_else(|| CliError::Message(strings::NO_DATABASE.to_owned()))
     }
 
     /// Connects without checking migrations (`db migrate`, `db status`).

@@ -114,6 +114,10 @@ pub fn queued(action: &Action) -> String {
     format!("queued {} (action {})", describe(action), action.id)
 }
 
+pub fn already_in(ticket: i64, category: &str) -> String {
+    format!("ticket #{ticket} is already in {category}")
+}
+
 pub fn orphans_found(without_channel: usize) -> String {
     format!(
         "{without_channel} open ticket{} without a channel; the bot decides which other tickets lost their user or channel",

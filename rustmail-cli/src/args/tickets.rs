@@ -35,11 +35,11 @@ pub struct ListArgs {
     pub closed: bool,
     #[arg(long, help = h::ALL)]
     pub all: bool,
-    #[arg(long, value_name = "USER_ID", help = h::USER)]
+    #[arg(long, value_name = "USER_ID", allow_negative_numbers = true, help = h::USER)]
     pub user: Option<UserId>,
     #[arg(long, value_name = "NAME", help = h::CATEGORY)]
     pub category: Option<String>,
-    #[arg(long, value_name = "USER_ID", help = h::ASSIGNED)]
+    #[arg(long, value_name = "USER_ID", allow_negative_numbers = true, help = h::ASSIGNED)]
     pub assigned: Option<UserId>,
     #[arg(long, value_name = "TEXT", help = h::SEARCH)]
     pub search: Option<String>,
@@ -93,7 +93,7 @@ pub struct ShowArgs {
 pub struct LogsArgs {
     #[arg(help = h::TICKET_ID)]
     pub id: Option<TicketId>,
-    #[arg(long, value_name = "USER_ID", help = h::LOGS_USER)]
+    #[arg(long, value_name = "USER_ID", allow_negative_numbers = true, help = h::LOGS_USER)]
     pub user: Option<UserId>,
     #[command(flatten)]
     pub transcript: TranscriptArgs,

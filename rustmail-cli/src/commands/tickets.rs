@@ -142,6 +142,16 @@ fn move_ticket(ctx: &Context, args: &MoveArgs, out: &mut dyn Write) -> CliResult
                 .id,
         )
     };
+    // The bot would refuse a move to where the ticket already is: say so now rather than queue
+    // an action that can only fail.
+    if let Ok(ticket) = db.with_conn(|conn| rustmail_db::tickets::get(conn, args.id)) {
+        if ticket.is_open() && ticket.category_id == category {
+            return Err(CliError::Flag {
+                flag: "CATEGORY".to_owned(),
+                message: strings::already_in(args.id.0, args.category.trim()),
+            });
+        }
+    }
     let request = operator::move_to(args.id, category, &requested_by());
     actions::queue(ctx, &db, &request, args.wait, out)
 }
