@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+pub mod logs;
 pub mod second;
 pub mod text;
 
@@ -107,6 +108,9 @@ impl Builder {
             tweak(&mut config);
         }
         config.validate().expect("the test configuration is valid");
+        for secret in logs::token_secrets(config.bot.token.expose()) {
+            logs::watch_secret(&secret);
+        }
         let mut h = Harness {
             sim,
             db,
@@ -175,12 +179,9 @@ level = "info"
     )
 }
 
+/// Every log line of the process is captured (and searched for the token at shutdown).
 fn init_logging() {
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_owned());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_test_writer()
-        .try_init();
+    logs::install();
 }
 
 /// A simulator, a database and the bot.
@@ -195,7 +196,11 @@ impl Harness {
     /// A builder with the defaults: single server, SQLite, no archive category.
     pub fn builder() -> Builder {
         Builder {
-            sim: SimConfig::default(),
+            // A token shaped like Discord's, so the log search looks for something realistic.
+            sim: SimConfig {
+                token: logs::TEST_TOKEN.to_owned(),
+                ..SimConfig::default()
+            },
             postgres: false,
             archive: false,
             tweaks: Vec::new(),
@@ -385,10 +390,14 @@ impl Harness {
     }
 
     /// Stops the bot and the simulator.
+    ///
+    /// # Panics
+    /// If any log line of the process so far contained the bot token (see [`logs`]).
     pub async fn shutdown(mut self) {
         self.stop_bot().await;
         let Harness { sim, db, .. } = self;
         sim.shutdown().await;
         tokio::task::spawn_blocking(move || drop(db)).await.ok();
+        logs::assert_no_secrets();
     }
 }
