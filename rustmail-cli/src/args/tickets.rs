@@ -43,6 +43,8 @@ pub struct ListArgs {
     pub assigned: Option<UserId>,
     #[arg(long, value_name = "TEXT", help = h::SEARCH)]
     pub search: Option<String>,
+    #[arg(long, value_name = "TEXT", help = h::TEXT)]
+    pub text: Option<String>,
     #[arg(long, value_name = "N", default_value_t = 50, allow_negative_numbers = true, help = h::LIMIT)]
     pub limit: i64,
     #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true, help = h::PAGE)]

@@ -69,6 +69,7 @@ fn list(ctx: &Context, args: &ListArgs, out: &mut dyn Write) -> CliResult {
             category,
             assigned: args.assigned,
             search: args.search.clone(),
+            text: args.text.clone(),
             limit: args.limit,
             page: args.page,
         };

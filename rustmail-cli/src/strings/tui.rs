@@ -19,7 +19,8 @@ pub const HINTS_TICKET: &str = "? help · esc back · c close · F force · m mo
 pub const SEARCH_PROMPT: &str = "  search: ";
 pub const CURSOR: &str = "█";
 pub const HINTS_SHORT: &str = "? help · q quit";
-pub const HINTS_SEARCH: &str = "type to search · enter keep · esc clear";
+pub const HINTS_SEARCH: &str =
+    "type to search names · text:… searches messages · enter keep · esc clear";
 pub const LIST_COLUMNS_NARROW: [&str; 6] =
     ["#", "user", "category", "assigned", "activity", "close at"];
 pub const LIST_COLUMNS_WIDE: [&str; 8] = [

@@ -279,7 +279,8 @@ impl App {
             } else {
                 None
             },
-            search: Some(self.search.clone()).filter(|s| !s.trim().is_empty()),
+            search: name_search(&self.search),
+            text: text_search(&self.search),
             limit: self.rows,
             page,
         }
@@ -432,3 +433,23 @@ impl App {
         self.invalidate();
     }
 }
+
+/// What the search box looks for in message text: `text:WORDS` searches messages (a slower
+/// scan, so only on request); anything else searches names and labels.
+fn text_search(search: &str) -> Option<String> {
+    search
+        .trim()
+        .strip_prefix(TEXT_PREFIX)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// What the search box looks for in names and labels (see [`text_search`]).
+fn name_search(search: &str) -> Option<String> {
+    let search = search.trim();
+    (!search.is_empty() && !search.starts_with(TEXT_PREFIX)).then(|| search.to_owned())
+}
+
+/// Typed first in the search box, searches message text.
+pub const TEXT_PREFIX: &str = "text:";

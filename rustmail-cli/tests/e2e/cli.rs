@@ -67,7 +67,11 @@ fn lists_tickets_with_filters_and_pages(db: &TestDatabase) {
     assert_eq!(ids(&list(&["--all", "--user", "1001"])), ["#2", "#1"]);
     assert_eq!(ids(&list(&["--category", "billing"])), ["#2"]);
     assert_eq!(ids(&list(&["--assigned", "2002"])), ["#2"]);
-    assert_eq!(ids(&list(&["--search", "CHARGED twice"])), ["#2"]);
+    assert_eq!(ids(&list(&["--text", "CHARGED twice"])), ["#2"]);
+    assert!(
+        list(&["--search", "CHARGED twice"]).contains("no tickets match"),
+        "--search looks at names and labels only"
+    );
     assert_eq!(ids(&list(&["--search", "carol"])), ["#3"]);
     let page2 = list(&["--limit", "1", "--page", "2"]);
     assert_eq!(ids(&page2), ["#3"]);

@@ -137,9 +137,16 @@ fn filters_and_search_drive_the_list(db: &TestDatabase) {
     let (a, _) = drive(
         db,
         size,
-        Scripted::new().key(KeyCode::Char('/')).text("charged"),
+        Scripted::new().key(KeyCode::Char('/')).text("text:charged"),
     );
     assert_eq!((a.searching, ids(&a)), (true, vec![2]));
+    // Without the prefix only names and labels are searched.
+    let (a, _) = drive(
+        db,
+        size,
+        Scripted::new().key(KeyCode::Char('/')).text("charged"),
+    );
+    assert_eq!((a.searching, ids(&a)), (true, vec![]));
     let (a, _) = drive(
         db,
         size,
