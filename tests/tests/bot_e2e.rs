@@ -13,4 +13,5 @@ mod bot_e2e {
     pub mod recovery;
     pub mod relay;
     pub mod scheduled;
+    pub mod spans;
 }

@@ -9,8 +9,8 @@
 
 use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -35,6 +35,9 @@ struct Capture {
     /// not leak it in turn), and which secret it was (by index).
     leaks: Mutex<Vec<String>>,
     tail: Mutex<VecDeque<String>>,
+    /// Lines looked for ([`expect_line`]): the needles a line must all contain, and whether one
+    /// did.
+    expected: Mutex<Vec<(Vec<String>, Arc<AtomicBool>)>>,
 }
 
 static CAPTURE: OnceLock<Capture> = OnceLock::new();
@@ -60,6 +63,11 @@ impl Capture {
             }
         }
         drop(secrets);
+        for (needles, seen) in lock(&self.expected).iter() {
+            if !seen.load(Ordering::Relaxed) && needles.iter().all(|n| line.contains(n.as_str())) {
+                seen.store(true, Ordering::Relaxed);
+            }
+        }
         let mut tail = lock(&self.tail);
         if tail.len() == TAIL_LINES {
             tail.pop_front();
@@ -195,6 +203,27 @@ pub fn assert_no_secrets() {
         leaks.len(),
         leaks.iter().take(5).cloned().collect::<Vec<_>>().join("\n")
     );
+}
+
+/// Looks, from now on, for a log line containing every one of `needles` (e.g. a span's name and
+/// a field); [`Expectation::seen`] tells whether one was captured.
+pub fn expect_line(needles: &[&str]) -> Expectation {
+    let seen = Arc::new(AtomicBool::new(false));
+    let needles = needles.iter().map(|n| (*n).to_owned()).collect();
+    lock(&capture().expected).push((needles, Arc::clone(&seen)));
+    Expectation { seen }
+}
+
+/// A line looked for by [`expect_line`].
+pub struct Expectation {
+    seen: Arc<AtomicBool>,
+}
+
+impl Expectation {
+    /// Whether a captured line contained every needle.
+    pub fn seen(&self) -> bool {
+        self.seen.load(Ordering::Relaxed)
+    }
 }
 
 /// The last captured lines (for failure messages).
