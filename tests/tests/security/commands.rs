@@ -265,11 +265,12 @@ async fn run_rows(
     let bot = h.sim.ids().bot_user_id;
     let seen = h.sim.channel_messages(channel).len();
     for r in rows {
+        // Counted before sending: the answer may come before `say` returns.
+        let count = h.sim.channel_messages(channel).len();
         who.say(channel, &format!("!{}", r.prefix)).await;
         if let Some(refusal) = prefix_refusal {
             // Answered one by one: each must be the refusal.
             let label = format!("an answer to !{}", r.prefix);
-            let count = h.sim.channel_messages(channel).len();
             h.wait(&label, |w| {
                 w.channel_messages(channel)
                     .iter()
