@@ -51,16 +51,41 @@ pub fn remember(conn: &mut DbConnection, user: UserId, channel: ChannelId) -> Do
                 ))
                 .execute(conn)?;
         if updated == 0 {
-            diesel::insert_into(dm_channels::table)
-                .values((
-                    dm_channels::user_id.eq(user.to_db()),
-                    dm_channels::channel_id.eq(channel.to_db()),
-                    dm_channels::updated_at.eq(now()),
-                ))
-                .execute(conn)?;
+            let inserted = insert_once(conn, |conn| {
+                diesel::insert_into(dm_channels::table)
+                    .values((
+                        dm_channels::user_id.eq(user.to_db()),
+                        dm_channels::channel_id.eq(channel.to_db()),
+                        dm_channels::updated_at.eq(now()),
+                    ))
+                    .execute(conn)
+            })?;
+            if !inserted {
+                // A concurrent caller inserted the row first: update it after all.
+                diesel::update(dm_channels::table.filter(dm_channels::user_id.eq(user.to_db())))
+                    .set((
+                        dm_channels::channel_id.eq(channel.to_db()),
+                        dm_channels::updated_at.eq(now()),
+                    ))
+                    .execute(conn)?;
+            }
         }
         Ok(())
     })
+}
+
+/// Runs `insert` in a savepoint; `false` when it hit the primary key because a concurrent
+/// caller (another bot process) inserted the same user's row first. (A savepoint, because on
+/// Postgres a failed statement would abort the whole transaction.)
+fn insert_once(
+    conn: &mut DbConnection,
+    insert: impl FnOnce(&mut DbConnection) -> Result<usize, diesel::result::Error>,
+) -> DomainResult<bool> {
+    match write_tx(conn, insert) {
+        Ok(_) => Ok(true),
+        Err(e) if crate::error::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Advances the user's last-seen DM (never moves it backwards: snowflakes grow with time).
@@ -127,14 +152,20 @@ pub(crate) fn record_seen(
     ))
     .execute(conn)?;
     if advanced == 0 && get(conn, user)?.is_none() {
-        diesel::insert_into(dm_channels::table)
-            .values((
-                dm_channels::user_id.eq(user.to_db()),
-                dm_channels::channel_id.eq(channel.to_db()),
-                dm_channels::last_seen_message_id.eq(Some(message.to_db())),
-                dm_channels::updated_at.eq(at),
-            ))
-            .execute(conn)?;
+        let inserted = insert_once(conn, |conn| {
+            diesel::insert_into(dm_channels::table)
+                .values((
+                    dm_channels::user_id.eq(user.to_db()),
+                    dm_channels::channel_id.eq(channel.to_db()),
+                    dm_channels::last_seen_message_id.eq(Some(message.to_db())),
+                    dm_channels::updated_at.eq(at),
+                ))
+                .execute(conn)
+        })?;
+        if !inserted {
+            // A concurrent caller inserted the row first: advance it after all.
+            return record_seen(conn, user, channel, message);
+        }
     }
     Ok(())
 }

@@ -607,6 +607,17 @@ pub struct Revision {
 pub struct Edited {
     pub message: MessageRecord,
     pub previous_content: String,
+    /// This call changed the content (false: same text, or a concurrent caller, e.g. a second
+    /// bot process handling the same event, changed it first).
+    pub changed: bool,
+}
+
+/// What [`record_delete`] did.
+#[derive(Debug, Clone)]
+pub struct Deleted {
+    pub message: MessageRecord,
+    /// This call marked it deleted (false: it already was).
+    pub changed: bool,
 }
 
 /// Replaces a message's content, keeping the old content as a revision. Editing to the same text
@@ -629,21 +640,36 @@ pub fn record_edit(
             return Ok(Edited {
                 previous_content: message.content.clone(),
                 message,
+                changed: false,
             });
         }
         let at = now();
+        // Conditional on the content read above: of two concurrent edits of the same event,
+        // only one changes the row (and records a revision and an event).
+        let updated = diesel::update(
+            messages::table
+                .filter(messages::id.eq(id.0))
+                .filter(messages::content.eq(&message.content))
+                .filter(messages::deleted_at.is_null()),
+        )
+        .set((
+            messages::content.eq(new_content),
+            messages::edited_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Ok(Edited {
+                message: get(conn, id)?,
+                previous_content: message.content,
+                changed: false,
+            });
+        }
         diesel::insert_into(message_revisions::table)
             .values((
                 message_revisions::message_id.eq(id.0),
                 message_revisions::previous_content.eq(&message.content),
                 message_revisions::edited_by.eq(edited_by.to_db()),
                 message_revisions::edited_at.eq(at),
-            ))
-            .execute(conn)?;
-        diesel::update(messages::table.filter(messages::id.eq(id.0)))
-            .set((
-                messages::content.eq(new_content),
-                messages::edited_at.eq(Some(at)),
             ))
             .execute(conn)?;
         let detail = message
@@ -659,6 +685,7 @@ pub fn record_edit(
         Ok(Edited {
             message: get(conn, id)?,
             previous_content: message.content,
+            changed: true,
         })
     })
 }
@@ -668,18 +695,26 @@ pub fn record_delete(
     conn: &mut DbConnection,
     id: MessageRecordId,
     deleted_by: UserId,
-) -> DomainResult<MessageRecord> {
+) -> DomainResult<Deleted> {
     write_tx(conn, |conn| {
         let message = get(conn, id)?;
-        if message.is_deleted() {
-            return Ok(message);
+        // Conditional: of two concurrent deletions of the same message, only one marks it.
+        let updated = diesel::update(
+            messages::table
+                .filter(messages::id.eq(id.0))
+                .filter(messages::deleted_at.is_null()),
+        )
+        .set((
+            messages::deleted_at.eq(Some(now())),
+            messages::deleted_by.eq(Some(deleted_by.to_db())),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Ok(Deleted {
+                message: get(conn, id)?,
+                changed: false,
+            });
         }
-        diesel::update(messages::table.filter(messages::id.eq(id.0)))
-            .set((
-                messages::deleted_at.eq(Some(now())),
-                messages::deleted_by.eq(Some(deleted_by.to_db())),
-            ))
-            .execute(conn)?;
         let detail = message
             .number
             .map_or_else(|| format!("message {id}"), |n| format!("#{n}"));
@@ -690,7 +725,10 @@ pub fn record_delete(
             Some(deleted_by),
             &detail,
         )?;
-        get(conn, id)
+        Ok(Deleted {
+            message: get(conn, id)?,
+            changed: true,
+        })
     })
 }
 

@@ -295,8 +295,13 @@ fn edits_keep_revisions_and_deletions_are_marks(t: &TestDatabase) {
         ["first", "first, fixed"]
     );
     let deleted = with(t, |c| messages::record_delete(c, r1.message.id, STAFF));
-    assert!(deleted.is_deleted());
-    assert_eq!(deleted.content, "first, fixed again", "content is kept");
+    assert!(deleted.changed && deleted.message.is_deleted());
+    assert_eq!(
+        deleted.message.content, "first, fixed again",
+        "content is kept"
+    );
+    let again = with(t, |c| messages::record_delete(c, r1.message.id, STAFF));
+    assert!(!again.changed, "a second deletion changes nothing");
     // Numbering of others never changes, and new replies continue after the highest.
     assert_eq!(with(t, |c| messages::get(c, r2.message.id)).number, Some(2));
     let r3 = with(t, |c| {

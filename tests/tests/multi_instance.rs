@@ -31,22 +31,14 @@ async fn two_shard_processes_sqlite() {
     scenario::run(Setup::Sharded, false).await;
 }
 
-// Fails (flakily: a race) until the DM mirror is safe with two instances. Cause: both
-// instances handle the same edit/deletion; `messages::record_edit` reads the row and then
-// writes it without a lock (on Postgres two transactions both see the old content, both insert
-// a revision and both report a change), and `messages::record_delete` returns the record even
-// when it was already deleted, so `inbound::mirror::user_deleted` posts its log again. Fix
-// (not in this change's files): make both conditional updates (`... WHERE content = $old`,
-// `... WHERE deleted_at IS NULL`) that report whether this call changed the row, and have
-// `user_edited`/`user_deleted` post nothing when it did not.
+// Both instances handle the same edit/deletion: `messages::record_edit`/`record_delete` are
+// conditional updates that tell which call changed the row, and only that one posts the log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "fails until inbound::mirror/messages are race-free with two instances (issue #7)"]
 async fn two_instances_mirror_edits_and_deletions_once_postgres() {
     scenario::edits_and_deletions(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "fails until inbound::mirror/messages are race-free with two instances (issue #7)"]
 async fn two_instances_mirror_edits_and_deletions_once_sqlite() {
     scenario::edits_and_deletions(false).await;
 }

@@ -27,7 +27,7 @@ pub async fn delete(
         .db
         .run(move |c| {
             let record = messages::reply_for_staff_change(c, id, message_id, by, admin)?;
-            let record = messages::record_delete(c, record.id, by)?;
+            let record = messages::record_delete(c, record.id, by)?.message;
             let dm = relay::copies(c, record.id, Side::Dm)?;
             let inbox = relay::copies(c, record.id, Side::Inbox)?;
             Ok((record, dm, inbox))

@@ -135,7 +135,10 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
     }
     crate::relay::retry::drive_backlog(data, ticket, &record.backlog).await;
     let this = &record.recorded.message;
-    if this.relay_state == RelayState::Pending {
+    // Only the process that recorded the DM relays it live: a DM seen again (a second bot
+    // process on the same database and token, a recovery pass) is left to whoever recorded it,
+    // and to the retry loop and start-up re-drive if that one died.
+    if record.recorded.created && this.relay_state == RelayState::Pending {
         let (files, file_links) = crate::relay::live_files(&files);
         let live = LiveDm {
             avatar_url: Some(message.author.face()),

@@ -114,7 +114,8 @@ pub async fn user_edited(state: &State, user: UserId, message: MessageId, conten
             return;
         }
     };
-    if edited.previous_content == edited.message.content {
+    if !edited.changed {
+        // The same text, or another bot process mirrored this edit first.
         return;
     }
     let Some(channel) = ticket_channel(&ticket) else {
@@ -147,7 +148,9 @@ pub async fn user_deleted(state: &State, user: UserId, message: MessageId) {
         .run(move |c| messages::record_delete(c, id, by))
         .await
     {
-        Ok(deleted) => deleted,
+        // Another bot process may have mirrored this deletion first.
+        Ok(deleted) if deleted.changed => deleted.message,
+        Ok(_) => return,
         Err(e) => {
             tracing::warn!(record = id.0, error = %e, "cannot record a user's deletion");
             return;
