@@ -187,7 +187,10 @@ pub async fn ticket_here(ctx: Context<'_>) -> Result<Ticket, CommandError> {
         .run(move |c| tickets::find_by_channel(c, channel))
         .await?
     {
-        Some(t) if t.is_open() => Ok(t),
+        Some(t) if t.is_open() => {
+            tracing::Span::current().record("ticket", t.id.0);
+            Ok(t)
+        }
         _ => Err(CommandError::user(strings::NOT_A_TICKET)),
     }
 }

@@ -35,7 +35,9 @@ pub fn usage(command: &str) -> Option<&'static str> {
 
 /// `!close` got something that is neither `-s`, `-c` nor a duration.
 pub fn bad_close_time(error: &impl std::fmt::Display) -> String {
-    format!("⏰ {error}. Examples: `!close 30m`, `!close 2h`, `!close 1d12h`, `!close -s`, `!close -c`.")
+    format!(
+        "⏰ {error}. Examples: `!close 30m`, `!close 2h`, `!close 1d12h`, `!close -s`, `!close -c`."
+    )
 }
 
 /// A domain refusal, phrased for the invoker.
@@ -226,8 +228,7 @@ pub fn close_scheduled(unix: i64, silent: bool) -> String {
 }
 
 pub const CLOSE_CANCELLED: &str = "⏰ The scheduled close was cancelled.";
-pub const CLOSE_CANCELLED_BY_USER: &str =
-    "⏰ The scheduled close was cancelled because the user sent a message. Decide again when ready.";
+pub const CLOSE_CANCELLED_BY_USER: &str = "⏰ The scheduled close was cancelled because the user sent a message. Decide again when ready.";
 
 /// The log-channel line of a closed ticket (the transcript is attached).
 pub fn closed_log(

@@ -74,11 +74,12 @@ pub async fn start_on(config: SimConfig, port: u16) -> std::io::Result<SimHandle
     // Small gateway frames and REST answers must leave at once: with Nagle's algorithm on, a
     // frame waits for the ACK of the previous one (up to the peer's 40 ms delayed ACK), which
     // the benchmarks measured as tens of milliseconds of latency that Discord does not add.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
+    let listener =
+        axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+            if let Err(e) = stream.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
     let sim = Arc::new(Sim::new(config, format!("http://{addr}")));
     let ids = sim.world().seeded().clone();
     let app = rest::router(Arc::clone(&sim));

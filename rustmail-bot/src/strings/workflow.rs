@@ -162,7 +162,9 @@ pub const ALREADY_YOURS: &str = "🙋 This ticket is already assigned to you.";
 /// `/take` on a ticket someone else has.
 pub fn taken_by_other(staff: u64, admin: bool) -> String {
     if admin {
-        format!("🔒 This ticket is taken by <@{staff}>. Use `/take force:true` or `!take force` to take it over.")
+        format!(
+            "🔒 This ticket is taken by <@{staff}>. Use `/take force:true` or `!take force` to take it over."
+        )
     } else {
         format!("🔒 This ticket is taken by <@{staff}>. Ask them, or an admin, to release it.")
     }
@@ -202,7 +204,9 @@ pub fn not_a_member(user: u64) -> String {
 
 /// `/add_reminder` succeeded.
 pub fn reminder_set(id: i64, unix: i64) -> String {
-    format!("⏰ Reminder {id} set for <t:{unix}:f> (<t:{unix}:R>). Remove it with `/remove_reminder reminder_id:{id}` or `!remove_reminder {id}`.")
+    format!(
+        "⏰ Reminder {id} set for <t:{unix}:f> (<t:{unix}:R>). Remove it with `/remove_reminder reminder_id:{id}` or `!remove_reminder {id}`."
+    )
 }
 
 /// `/remove_reminder` succeeded.
@@ -211,8 +215,7 @@ pub fn reminder_removed(id: i64) -> String {
 }
 
 /// `/alert` succeeded.
-pub const ALERT_SET: &str =
-    "🔔 You will be pinged here on the user's next message (once). `/alert cancel:true` or `!alert cancel` removes it.";
+pub const ALERT_SET: &str = "🔔 You will be pinged here on the user's next message (once). `/alert cancel:true` or `!alert cancel` removes it.";
 
 /// `/alert cancel` succeeded.
 pub const ALERT_CANCELLED: &str = "🔕 Your alert on this ticket was removed.";

@@ -33,8 +33,7 @@ pub fn prompt_chosen(name: Option<&str>) -> String {
 }
 
 /// The prompt after its timeout.
-pub const PROMPT_TIMED_OUT: &str =
-    "📂 No category was picked in time, so your message went to our general inbox. Staff will reply here.";
+pub const PROMPT_TIMED_OUT: &str = "📂 No category was picked in time, so your message went to our general inbox. Staff will reply here.";
 
 /// A click on a prompt already answered.
 pub const PROMPT_ALREADY: &str = "📂 A category was already chosen for this conversation.";
@@ -42,7 +41,9 @@ pub const PROMPT_ALREADY: &str = "📂 A category was already chosen for this co
 /// The notice in a channel turned into a ticket.
 pub fn channel_ticket_opened(user: u64, notified: bool) -> String {
     if notified {
-        format!("📨 This channel is now the ticket of <@{user}>; they were sent the new-ticket message.")
+        format!(
+            "📨 This channel is now the ticket of <@{user}>; they were sent the new-ticket message."
+        )
     } else {
         format!("📨 This channel is now the ticket of <@{user}>; they were not notified.")
     }
@@ -66,12 +67,16 @@ pub fn not_a_channel(word: &str) -> String {
 
 /// `/category create` succeeded.
 pub fn category_created(name: &str, discord: u64) -> String {
-    format!("📂 Category **{name}** created; its tickets go to <#{discord}>. It is enabled in the prompt.")
+    format!(
+        "📂 Category **{name}** created; its tickets go to <#{discord}>. It is enabled in the prompt."
+    )
 }
 
 /// `/category delete` succeeded.
 pub fn category_deleted(name: &str) -> String {
-    format!("🗑️ Category **{name}** deleted. Its open tickets keep their channels; they count as the default inbox now.")
+    format!(
+        "🗑️ Category **{name}** deleted. Its open tickets keep their channels; they count as the default inbox now."
+    )
 }
 
 /// `/category rename` succeeded.
@@ -80,8 +85,7 @@ pub fn category_renamed(old: &str, new: &str) -> String {
 }
 
 /// `/category rename` without the new name.
-pub const RENAME_NEEDS_TWO: &str =
-    "⚠️ Give the old and the new name: `!category rename OLD NAME | NEW NAME`, or `/category rename name:… new_name:…`.";
+pub const RENAME_NEEDS_TWO: &str = "⚠️ Give the old and the new name: `!category rename OLD NAME | NEW NAME`, or `/category rename name:… new_name:…`.";
 
 /// `/category enable|disable` succeeded.
 pub fn category_enabled(name: &str, enabled: bool) -> String {
@@ -159,7 +163,9 @@ pub fn already_in(name: &str) -> String {
 
 /// `/move_thread` into a full Discord category.
 pub fn category_full(name: &str) -> String {
-    format!("⚠️ The Discord category of **{name}** is full (50 channels). Close some tickets there or pick another category.")
+    format!(
+        "⚠️ The Discord category of **{name}** is full (50 channels). Close some tickets there or pick another category."
+    )
 }
 
 /// `/move_thread` succeeded.

@@ -96,7 +96,9 @@ pub fn logs_counts(
     edited: usize,
     deleted: usize,
 ) -> String {
-    format!("**Messages** {user} from the user, {staff} staff replies, {internal} internal notes; {edited} edited, {deleted} deleted")
+    format!(
+        "**Messages** {user} from the user, {staff} staff replies, {internal} internal notes; {edited} edited, {deleted} deleted"
+    )
 }
 
 /// The activity log's heading.
