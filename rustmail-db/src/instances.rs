@@ -97,15 +97,19 @@ fn insert_claim(
     worker: &str,
     keep: std::time::Duration,
 ) -> DomainResult<bool> {
-    // A plain insert, not in a transaction: on Postgres a unique violation would abort one.
-    let inserted = diesel::insert_into(event_claims::table)
-        .values((
-            event_claims::key.eq(key),
-            event_claims::claimed_by.eq(worker),
-            event_claims::claimed_at.eq(now()),
-            event_claims::expires_at.eq(crate::time::after(keep)),
-        ))
-        .execute(conn);
+    // In its own transaction, or a savepoint inside the caller's (the bot's batched writes): on
+    // Postgres a unique violation aborts the enclosing transaction unless rolled back to a
+    // savepoint.
+    let inserted = crate::connection::write_tx(conn, |conn| {
+        diesel::insert_into(event_claims::table)
+            .values((
+                event_claims::key.eq(key),
+                event_claims::claimed_by.eq(worker),
+                event_claims::claimed_at.eq(now()),
+                event_claims::expires_at.eq(crate::time::after(keep)),
+            ))
+            .execute(conn)
+    });
     match inserted {
         Ok(n) => Ok(n == 1),
         Err(e) if is_unique_violation(&e) => Ok(false),

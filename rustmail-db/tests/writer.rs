@@ -11,6 +11,7 @@ use rustmail_db::tickets::{self, NewTicket, OpenedVia};
 rustmail_db::stories!(
     concurrent_writes_all_land_and_failures_undo_only_themselves,
     a_panicking_write_is_an_error_and_the_batch_survives,
+    a_unique_violation_inside_a_batch_spoils_nothing,
 );
 
 fn new_ticket(user: u64) -> NewTicket {
@@ -114,4 +115,41 @@ fn a_panicking_write_is_an_error_and_the_batch_survives(t: &TestDatabase) {
     // The writers still work afterwards.
     let after = runtime().block_on(t.db.write(|c| tickets::open(c, &new_ticket(99))));
     assert!(after.expect("a later write").created);
+}
+
+/// On Postgres a failed statement aborts its transaction unless rolled back to a savepoint:
+/// claims that lose on the unique key, batched together, must neither fail nor spoil the batch.
+fn a_unique_violation_inside_a_batch_spoils_nothing(t: &TestDatabase) {
+    let results = runtime().block_on(async {
+        let handles: Vec<_> = (0..60_u64)
+            .map(|n| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    let claimed = db
+                        .write(move |c| {
+                            rustmail_db::instances::claim_once(c, "cmd:1", &format!("w{n}"))
+                        })
+                        .await;
+                    let opened = db
+                        .write(move |c| Ok(tickets::open(c, &new_ticket(1000 + n))?.created))
+                        .await;
+                    (claimed, opened)
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("task"));
+        }
+        results
+    });
+    let won = results
+        .iter()
+        .filter(|(claimed, _)| matches!(claimed, Ok(true)))
+        .count();
+    assert_eq!(won, 1, "{results:?}");
+    assert!(results
+        .iter()
+        .all(|(claimed, opened)| claimed.is_ok() && matches!(opened, Ok(true))));
+    assert_eq!(open_tickets(t).len(), 60);
 }

@@ -15,9 +15,9 @@ use crate::state::State;
 /// better than one silently dropped.
 pub async fn once(state: &State, key: String) -> bool {
     let worker = state.worker_id.clone();
+    // Batched with the other hot-path writes: every command claims its invocation.
     match state
-        .db
-        .run(move |c| instances::claim_once(c, &key, &worker))
+        .write(move |c| instances::claim_once(c, &key, &worker))
         .await
     {
         Ok(won) => won,
