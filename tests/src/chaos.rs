@@ -11,6 +11,7 @@ pub mod storm;
 mod tally;
 pub mod verify;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -230,7 +231,7 @@ impl Report {
             out.push_str("  PASSED\n");
         } else {
             for p in &self.problems {
-                out.push_str(&format!("  PROBLEM: {p}\n"));
+                let _ = writeln!(out, "  PROBLEM: {p}");
             }
         }
         out
