@@ -31,7 +31,9 @@ pub async fn handle(
             let _ = data.bot_user.set(data_about_bot.user.id);
             data.metrics.set_gateway_connected(true);
             if data.ready_again() {
-                // A new gateway session: whatever happened meanwhile was not dispatched.
+                // A new gateway session: whatever happened meanwhile was not dispatched, and
+                // must be taken in before the new session's DMs.
+                data.inbound.hold(data.known_dm_users());
                 let data = data.clone();
                 tokio::spawn(async move {
                     crate::recovery::run(&data, None).await;

@@ -50,6 +50,9 @@ struct Marks {
     watermarks: HashMap<UserId, MessageId>,
     /// Records with a re-drive queued (not pushed twice).
     redrives: HashSet<i64>,
+    /// Users whose live DMs wait for recovery: DMs sent while the bot was away must be taken in
+    /// before newer live ones, and recovery only finds them after fetching the channel's history.
+    held: HashMap<UserId, Vec<Message>>,
 }
 
 type Inner = crate::lanes::Inner<UserId, Work, Marks>;
@@ -68,10 +71,40 @@ impl Queues {
         });
     }
 
-    /// Enqueues a live DM (and any earlier DM of the user not yet enqueued), in order.
+    /// Enqueues a live DM (and any earlier DM of the user not yet enqueued), in order; while
+    /// recovery holds the user ([`Queues::hold`]), keeps it until [`Queues::release_all`].
     pub fn push_dm(&self, data: &Data, message: Message) {
-        let user = message.author.id;
         let mut inner = self.lanes.lock();
+        if let Some(held) = inner.extra.held.get_mut(&message.author.id) {
+            held.push(message);
+            return;
+        }
+        Self::push_dm_locked(&mut inner, data, message);
+    }
+
+    /// Holds the live DMs of `users` until recovery has taken in what they sent while the bot was
+    /// away (it calls [`Queues::release_all`], also when it fails).
+    pub fn hold(&self, users: impl IntoIterator<Item = UserId>) {
+        let mut inner = self.lanes.lock();
+        for user in users {
+            inner.extra.held.entry(user).or_default();
+        }
+    }
+
+    /// Enqueues the DMs held for recovery, in order (skipping those recovery already queued).
+    pub fn release_all(&self, data: &Data) {
+        let mut inner = self.lanes.lock();
+        let held = std::mem::take(&mut inner.extra.held);
+        for (_, mut messages) in held {
+            messages.sort_by_key(|m| m.id);
+            for message in messages {
+                Self::push_dm_locked(&mut inner, data, message);
+            }
+        }
+    }
+
+    fn push_dm_locked(inner: &mut Inner, data: &Data, message: Message) {
+        let user = message.author.id;
         let mark = inner.extra.watermarks.get(&user).copied();
         if mark.is_some_and(|m| message.id <= m) {
             return;
@@ -102,7 +135,7 @@ impl Queues {
                 message: Box::new(m),
                 ack: None,
             };
-            Self::send_locked(&mut inner, data, user, work);
+            Self::send_locked(inner, data, user, work);
         }
     }
 

@@ -89,6 +89,8 @@ pub async fn run(data: &Data, snapshot: Option<Vec<DmChannel>>) -> Summary {
             acks.push(rx);
         }
     }
+    // The missed DMs are queued: the live ones held meanwhile follow them.
+    data.inbound.release_all(data);
     for ack in acks {
         if let Ok(Ok(true)) = tokio::time::timeout(INTAKE_TIMEOUT, ack).await {
             summary.missed += 1;
@@ -109,6 +111,8 @@ struct Running<'a>(&'a Data);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
+        // Whatever happened, live DMs held for this pass go on (after what it queued).
+        self.0.inbound.release_all(self.0);
         self.0.recovering.store(false, Ordering::Release);
     }
 }

@@ -156,6 +156,13 @@ impl Bot {
         db.run(move |c| instances::register(c, &id, &host, pid, version))
             .await?;
         let snapshot = db.run(dm_channels::all).await?;
+        // Until the start-up recovery has queued what known users sent while the bot was away,
+        // their live DMs wait (so a user's DMs stay in order across a restart).
+        data.inbound.hold(
+            snapshot
+                .iter()
+                .map(|c| serenity::all::UserId::new(c.user_id.get())),
+        );
         data.set_startup_snapshot(snapshot);
 
         let shard_manager = Arc::clone(&client.shard_manager);

@@ -154,6 +154,11 @@ impl State {
         lock(&self.dm_users).insert(channel, user);
     }
 
+    /// The users whose DM channel is known in memory.
+    pub fn known_dm_users(&self) -> Vec<UserId> {
+        lock(&self.dm_channels).keys().copied().collect()
+    }
+
     /// The user's DM channel, if known in memory.
     pub fn dm_channel_of(&self, user: UserId) -> Option<ChannelId> {
         lock(&self.dm_channels).get(&user).copied()
