@@ -20,7 +20,8 @@ struct Args {
     config: PathBuf,
 }
 
-fn main() -> ExitCode {
+/// The entry point (also the tests crate's `rustmail-bot-under-test`, which includes this file).
+pub(crate) fn main() -> ExitCode {
     let args = Args::parse();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,

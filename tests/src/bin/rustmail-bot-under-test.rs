@@ -1,103 +1,11 @@
 //! The bot binary as the tests crate's own binary, so integration tests can run it as a separate
 //! process (`env!("CARGO_BIN_EXE_rustmail-bot-under-test")` only names the tests crate's
 //! binaries) and kill it with SIGKILL: `tests/tests/chaos.rs`. It is `rustmail-bot/src/main.rs`
-//! line for line (config, logging, database, `rustmail_bot::run` until SIGTERM); keep the two
-//! in step.
+//! itself, compiled as a module of this binary.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+#[path = "../../../rustmail-bot/src/main.rs"]
+mod bot;
 
-use anyhow::Context as _;
-use clap::Parser;
-use rustmail_db::config::Config;
-use rustmail_db::Db;
-
-/// Rustmail's Discord bot.
-#[derive(Debug, Parser)]
-#[command(version, about)]
-struct Args {
-    /// The configuration file (see config.example.toml).
-    #[arg(long, short, env = "RUSTMAIL_CONFIG", default_value = "config.toml")]
-    config: PathBuf,
-}
-
-fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!(
-                "rustmail-bot: {}",
-                rustmail_bot::start::one_line(&format!("{e:#}"))
-            );
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run(args: &Args) -> anyhow::Result<()> {
-    let config = Config::load(&args.config)
-        .map_err(|e| anyhow::anyhow!(rustmail_bot::start::one_line(&e.to_string())))?;
-    init_logging(&config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        let url = config.database.url.clone();
-        let pool = config.database.pool_size;
-        let db = tokio::task::spawn_blocking(move || Db::open(&url, pool))
-            .await
-            .context("cannot open the database")??;
-        tracing::info!(database = %db.redacted_url(), "database ready");
-        rustmail_bot::run(config, db, shutdown_signal()).await?;
-        Ok(())
-    })
-}
-
-fn init_logging(config: &Config) -> anyhow::Result<()> {
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(config.logging.level.trim()).map_err(|e| {
-            anyhow::anyhow!("logging.level `{}` is not valid: {e}", config.logging.level)
-        })?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match &config.logging.file {
-        Some(path) => {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .with_context(|| format!("cannot open logging.file {}", path.display()))?;
-            builder
-                .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(file))
-                .try_init()
-                .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))
-        }
-        None => builder
-            .with_writer(std::io::stderr)
-            .try_init()
-            .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}")),
-    }
-}
-
-/// Completes on Ctrl-C or (on Unix) SIGTERM.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        else {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+fn main() -> std::process::ExitCode {
+    bot::main()
 }
