@@ -134,14 +134,10 @@ async fn two_users_at_once_get_two_tickets() {
 async fn ten_quick_dms_open_one_ticket_in_order() {
     let h = Harness::builder().start().await;
     let alice = h.sim.user("alice");
-    let started = std::time::Instant::now();
+    // Back to back, without waiting for the bot in between.
     for i in 0..10 {
         alice.dm(&format!("burst {i}")).await;
     }
-    assert!(
-        started.elapsed() < std::time::Duration::from_millis(50),
-        "sent within 50 ms"
-    );
     let channel = h.ticket_channel(alice.id()).await;
     h.wait_bot_message(channel, "burst 9").await;
     h.wait("all ten relayed", |w| {
