@@ -61,13 +61,8 @@ pub fn remember(conn: &mut DbConnection, user: UserId, channel: ChannelId) -> Do
                     .execute(conn)
             })?;
             if !inserted {
-                // A concurrent caller inserted the row first: update it after all.
-                diesel::update(dm_channels::table.filter(dm_channels::user_id.eq(user.to_db())))
-                    .set((
-                        dm_channels::channel_id.eq(channel.to_db()),
-                        dm_channels::updated_at.eq(now()),
-                    ))
-                    .execute(conn)?;
+                // A concurrent caller inserted the row first: now the update finds it.
+                return remember(conn, user, channel);
             }
         }
         Ok(())
