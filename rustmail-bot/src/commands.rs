@@ -57,7 +57,9 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
 /// on one database and token, each receives every command: the first to claim it runs it, the
 /// others stay silent (no second reply, confirmation or error).
 pub async fn claim_invocation(ctx: Context<'_>) -> Result<bool, CommandError> {
-    if crate::lifecycle::claims::once(ctx.data(), format!("cmd:{}", ctx.id())).await {
+    if crate::lifecycle::claims::once(ctx.data(), crate::lifecycle::claims::command_key(ctx.id()))
+        .await
+    {
         Ok(true)
     } else {
         Err(CommandError::AlreadyHandled)

@@ -34,6 +34,7 @@ pub async fn handle(
                 // A new gateway session: whatever happened meanwhile was not dispatched, and
                 // must be taken in before the new session's DMs.
                 data.inbound.hold(data.known_dm_users());
+                data.commands.hold();
                 let data = data.clone();
                 tokio::spawn(async move {
                     crate::recovery::run(&data, None).await;

@@ -2,7 +2,10 @@
 //! known DM channel, fetch what came after the last DM recorded, page by page, and take each in
 //! through the user's ordered queue: exactly once, thanks to the DM id), re-drive relays a crash
 //! left pending, and reconcile open tickets with Discord (channel gone → closed; no channel →
-//! created). A summary goes to the log channel.
+//! created), and replay staff reply commands a crash or a lost gateway session left unanswered
+//! ([`commands`]). A summary goes to the log channel.
+
+pub mod commands;
 
 use std::fmt;
 use std::sync::atomic::Ordering;
@@ -37,6 +40,7 @@ pub struct Summary {
     pub missed: usize,
     pub redriven: usize,
     pub reconciled: usize,
+    pub commands: usize,
 }
 
 impl fmt::Display for Summary {
@@ -46,6 +50,7 @@ impl fmt::Display for Summary {
             self.redriven,
             self.reconciled,
             self.channels,
+            self.commands,
         ))
     }
 }
@@ -61,6 +66,7 @@ pub async fn run(data: &Data, snapshot: Option<Vec<DmChannel>>) -> Summary {
         }
     }
     let _running = Running(data);
+    let startup = snapshot.is_some();
     let channels = match snapshot {
         Some(s) => s,
         None => match data.db.run(dm_channels::all).await {
@@ -76,11 +82,23 @@ pub async fn run(data: &Data, snapshot: Option<Vec<DmChannel>>) -> Summary {
         ..Summary::default()
     };
 
-    let fetched: Vec<Vec<Message>> = futures::stream::iter(channels)
-        .map(|c| missed_in(data, c))
-        .buffer_unordered(FETCH_CONCURRENCY)
-        .collect()
-        .await;
+    let since = commands::unanswered_since(data, startup).await;
+    let (fetched, replayed): (Vec<Vec<Message>>, usize) = tokio::join!(
+        futures::stream::iter(channels)
+            .map(|c| missed_in(data, c))
+            .buffer_unordered(FETCH_CONCURRENCY)
+            .collect(),
+        async {
+            let replayed = match since {
+                Some(since) => commands::replay_unanswered(data, since).await,
+                None => 0,
+            };
+            // The unanswered commands are queued: the live ones held meanwhile follow them.
+            data.commands.release();
+            replayed
+        }
+    );
+    summary.commands = replayed;
     let mut acks = Vec::new();
     for messages in fetched {
         for message in messages {
@@ -113,21 +131,36 @@ impl Drop for Running<'_> {
     fn drop(&mut self) {
         // Whatever happened, live DMs held for this pass go on (after what it queued).
         self.0.inbound.release_all(self.0);
+        self.0.commands.release();
         self.0.recovering.store(false, Ordering::Release);
     }
 }
 
 /// The user's DMs after the last one recorded, oldest first.
 async fn missed_in(data: &Data, known: DmChannel) -> Vec<Message> {
-    let Some(mut after) = known.last_seen_message_id.map(|m| MessageId::new(m.get())) else {
+    let Some(after) = known.last_seen_message_id.map(|m| MessageId::new(m.get())) else {
         return Vec::new();
     };
     let channel = ChannelId::new(known.channel_id.get());
     let user = UserId::new(known.user_id.get());
     data.remember_dm(user, channel);
+    let mut out = fetch_after(data, channel, after, None).await;
+    out.retain(|m| m.author.id == user && !m.author.bot);
+    out
+}
+
+/// A channel's messages after `after`, oldest first: every page, or the first `max_pages`.
+/// Transient failures are retried; what cannot be fetched is logged and left out.
+pub(crate) async fn fetch_after(
+    data: &Data,
+    channel: ChannelId,
+    mut after: MessageId,
+    max_pages: Option<usize>,
+) -> Vec<Message> {
     let mut out = Vec::new();
     let mut failures = 0;
-    loop {
+    let mut pages = 0;
+    while max_pages.is_none_or(|max| pages < max) {
         let page = match data
             .http
             .get_messages(channel, Some(MessagePagination::After(after)), Some(PAGE))
@@ -145,20 +178,18 @@ async fn missed_in(data: &Data, known: DmChannel) -> Vec<Message> {
                 {
                     continue;
                 }
-                tracing::warn!(%channel, error = %crate::discord::describe(&e), "recovery: cannot fetch DMs");
+                tracing::warn!(%channel, error = %crate::discord::describe(&e), "recovery: cannot fetch messages");
                 break;
             }
         };
         failures = 0;
+        pages += 1;
         let full = page.len() >= usize::from(PAGE);
         let Some(newest) = page.iter().map(|m| m.id).max() else {
             break;
         };
         after = newest;
-        out.extend(
-            page.into_iter()
-                .filter(|m| m.author.id == user && !m.author.bot),
-        );
+        out.extend(page);
         if !full {
             break;
         }

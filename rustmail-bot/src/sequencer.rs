@@ -12,9 +12,15 @@
 //! runs, every earlier message of the channel is in the cache. The queue takes the channel's
 //! cached prefix messages up to the one at hand, in id order, and a per-channel watermark skips
 //! the ones already queued (when their own, later, task arrives).
+//!
+//! The queues are shared with recovery ([`Commands`]): a reply command that a crash or a lost
+//! gateway session left unanswered is found in its channel's history and replayed through its
+//! channel's queue; while recovery looks for such commands, live ones wait ([`Commands::hold`]),
+//! so they run after the older ones it finds.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serenity::all::{ChannelId, Context, FullEvent, GuildId, Message, MessageId};
 use serenity::framework::Framework as _;
@@ -30,26 +36,16 @@ type Poise = poise::Framework<Data, CommandError>;
 /// poise's framework with per-channel ordered prefix commands.
 pub struct Ordered {
     inner: Arc<Poise>,
-    queues: Arc<Queues>,
-    prefix: String,
-    staff_guild: GuildId,
+    commands: Arc<Commands>,
 }
 
 impl Ordered {
-    /// Wraps `inner`; prefix commands in `staff_guild` are run in order per channel.
-    pub fn new(inner: Poise, prefix: String, staff_guild: GuildId) -> Self {
+    /// Wraps `inner`; prefix commands (as `commands` defines them) run in order per channel.
+    pub fn new(inner: Poise, commands: Arc<Commands>) -> Self {
         Self {
             inner: Arc::new(inner),
-            queues: Arc::new(Queues::default()),
-            prefix,
-            staff_guild,
+            commands,
         }
-    }
-
-    fn is_ordered(&self, message: &Message) -> bool {
-        message.guild_id == Some(self.staff_guild)
-            && !message.author.bot
-            && message.content.starts_with(&self.prefix)
     }
 }
 
@@ -62,29 +58,18 @@ impl serenity::framework::Framework for Ordered {
         } else {
             tracing::error!("the command framework was shared before start-up");
         }
+        let _ = self.commands.framework.set(Arc::clone(&self.inner));
     }
 
     async fn dispatch(&self, ctx: Context, event: FullEvent) {
+        let commands = &self.commands;
+        let previous = commands.last_event_ms.swap(now_ms(), Ordering::AcqRel);
         match event {
-            FullEvent::Message { new_message } if self.is_ordered(&new_message) => {
-                let (channel, id) = (new_message.channel_id, new_message.id);
-                let earlier = |after: Option<MessageId>| {
-                    ctx.cache
-                        .channel_messages(channel)
-                        .map(|cached| {
-                            cached
-                                .values()
-                                .filter(|m| {
-                                    m.id < id
-                                        && after.is_none_or(|after| m.id > after)
-                                        && self.is_ordered(m)
-                                })
-                                .cloned()
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default()
-                };
-                self.queues.push(&self.inner, &ctx, new_message, earlier);
+            FullEvent::Message { new_message } if commands.is_ordered(&new_message) => {
+                let _ = commands.ctx.get_or_init(|| ctx.clone());
+                if let Some(message) = commands.hold_if_held(new_message) {
+                    commands.push_live(&ctx, message);
+                }
             }
             FullEvent::InteractionCreate { interaction } => {
                 let span = match &interaction {
@@ -96,8 +81,150 @@ impl serenity::framework::Framework for Ordered {
                 let event = FullEvent::InteractionCreate { interaction };
                 self.inner.dispatch(ctx, event).instrument(span).await;
             }
-            event => self.inner.dispatch(ctx, event).await,
+            event => {
+                if let FullEvent::Ready { .. } = &event {
+                    let _ = commands.ctx.get_or_init(|| ctx.clone());
+                    // Events before this READY belong to the previous session (if any).
+                    commands.session_gap_ms.store(previous, Ordering::Release);
+                }
+                self.inner.dispatch(ctx, event).await;
+            }
         }
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The command queues, shared by the framework and recovery.
+pub struct Commands {
+    queues: Arc<Queues>,
+    framework: OnceLock<Arc<Poise>>,
+    ctx: OnceLock<Context>,
+    prefix: String,
+    staff_guild: GuildId,
+    /// While recovery looks for unanswered commands: the live ones, in arrival order.
+    held: Mutex<Option<Vec<Message>>>,
+    /// When the newest gateway event arrived (ms since the Unix epoch).
+    last_event_ms: AtomicU64,
+    /// When the last event before the newest READY arrived (0: no READY yet, or the first).
+    session_gap_ms: AtomicU64,
+}
+
+impl Commands {
+    /// Commands start with `prefix` and count in `staff_guild` only.
+    pub fn new(prefix: String, staff_guild: GuildId) -> Self {
+        Self {
+            queues: Arc::new(Queues::default()),
+            framework: OnceLock::new(),
+            ctx: OnceLock::new(),
+            prefix,
+            staff_guild,
+            held: Mutex::new(None),
+            last_event_ms: AtomicU64::new(0),
+            session_gap_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// The command prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Whether `message` is a prefix command in the staff guild (from someone not a bot).
+    pub fn is_ordered(&self, message: &Message) -> bool {
+        message.guild_id == Some(self.staff_guild)
+            && !message.author.bot
+            && message.content.starts_with(&self.prefix)
+    }
+
+    /// The last gateway event of the session before the current one (ms since the Unix epoch),
+    /// if the current session is not the first.
+    pub fn previous_session_end_ms(&self) -> Option<u64> {
+        match self.session_gap_ms.load(Ordering::Acquire) {
+            0 => None,
+            ms => Some(ms),
+        }
+    }
+
+    /// Live commands wait until [`Commands::release`].
+    pub fn hold(&self) {
+        let mut held = self
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none() {
+            *held = Some(Vec::new());
+        }
+    }
+
+    /// Queues the commands held since [`Commands::hold`], in arrival order, and stops holding.
+    pub fn release(&self) {
+        let held = self
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .unwrap_or_default();
+        if let Some(ctx) = self.ctx.get() {
+            for message in held {
+                self.push_live(ctx, message);
+            }
+        }
+    }
+
+    /// Keeps `message` while holding; gives it back otherwise.
+    fn hold_if_held(&self, message: Message) -> Option<Message> {
+        let mut held = self
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match held.as_mut() {
+            Some(list) => {
+                list.push(message);
+                None
+            }
+            None => Some(message),
+        }
+    }
+
+    /// Queues a live command after its channel's earlier ones (from serenity's cache).
+    fn push_live(&self, ctx: &Context, message: Message) {
+        let Some(framework) = self.framework.get() else {
+            tracing::error!("a command arrived before the framework started");
+            return;
+        };
+        let (channel, id) = (message.channel_id, message.id);
+        let earlier = |after: Option<MessageId>| {
+            ctx.cache
+                .channel_messages(channel)
+                .map(|cached| {
+                    cached
+                        .values()
+                        .filter(|m| {
+                            m.id < id
+                                && after.is_none_or(|after| m.id > after)
+                                && self.is_ordered(m)
+                        })
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        self.queues.push(framework, ctx, message, earlier);
+    }
+
+    /// Runs a command found in a channel's history (recovery) through its channel's queue.
+    /// `false` when the framework has not started (nothing can run yet).
+    pub fn replay(&self, message: Message) -> bool {
+        let (Some(framework), Some(ctx)) = (self.framework.get(), self.ctx.get()) else {
+            return false;
+        };
+        self.queues.push_replayed(framework, ctx, message);
+        true
     }
 }
 
@@ -140,6 +267,24 @@ impl Queues {
                 ))
             });
         }
+    }
+
+    /// Queues a replayed `message` whatever the watermark says (it may be older than commands
+    /// already queued; its claim keeps it from running twice), moving the watermark past it.
+    fn push_replayed(self: &Arc<Self>, framework: &Arc<Poise>, ctx: &Context, message: Message) {
+        let channel = message.channel_id;
+        let mut inner = self.lanes.lock();
+        let mark = inner.extra.entry(channel).or_insert(message.id);
+        *mark = (*mark).max(message.id);
+        inner.send(&channel, message, |lane, rx| {
+            tokio::spawn(worker(
+                Arc::clone(self),
+                Arc::clone(framework),
+                ctx.clone(),
+                lane,
+                rx,
+            ))
+        });
     }
 }
 

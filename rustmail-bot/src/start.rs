@@ -123,13 +123,19 @@ impl Bot {
                 })
             })
             .build();
+        let commands = Arc::new(crate::sequencer::Commands::new(
+            config.bot.prefix.clone(),
+            staff_guild,
+        ));
+        // Until the start-up recovery has looked for commands a crash left unanswered, live
+        // commands wait (so they run after those).
+        commands.hold();
         let mut cache = serenity::cache::Settings::default();
         cache.max_messages = CACHED_MESSAGES_PER_CHANNEL;
         let mut builder = ClientBuilder::new_with_http(http, intents())
             .framework(crate::sequencer::Ordered::new(
                 framework,
-                config.bot.prefix.clone(),
-                staff_guild,
+                Arc::clone(&commands),
             ))
             .cache_settings(cache);
         if let Some(status) = &config.bot.status {
@@ -145,6 +151,7 @@ impl Bot {
             Arc::clone(&client.http),
             Arc::clone(&client.cache),
             worker_id(),
+            commands,
         );
         let data = Data(Arc::new(state));
         let _ = cell.set(data.clone());

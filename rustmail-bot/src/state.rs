@@ -40,6 +40,8 @@ pub struct State {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Per-user ordered queues of inbound work.
     pub inbound: Queues,
+    /// Per-channel ordered queues of prefix commands (shared with the framework).
+    pub commands: Arc<crate::sequencer::Commands>,
     /// Known DM channels (user → channel), learnt from events and the database.
     dm_channels: Mutex<HashMap<UserId, ChannelId>>,
     /// The reverse: DM channel → user.
@@ -83,6 +85,7 @@ impl State {
         http: Arc<Http>,
         cache: Arc<Cache>,
         worker_id: String,
+        commands: Arc<crate::sequencer::Commands>,
     ) -> Self {
         Self {
             config,
@@ -91,6 +94,7 @@ impl State {
             worker_id,
             metrics: Arc::default(),
             inbound: Queues::default(),
+            commands,
             dm_channels: Mutex::new(HashMap::new()),
             dm_users: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),

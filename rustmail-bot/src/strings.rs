@@ -284,9 +284,10 @@ pub fn recovery_summary(
     redriven: usize,
     reconciled: usize,
     channels: usize,
+    commands: usize,
 ) -> String {
     format!(
-        "🔄 Recovery: checked {channels} DM channel(s); relayed {missed} missed message(s); re-drove {redriven} pending relay(s); reconciled {reconciled} ticket(s)."
+        "🔄 Recovery: checked {channels} DM channel(s); relayed {missed} missed message(s); re-drove {redriven} pending relay(s); reconciled {reconciled} ticket(s); ran {commands} unanswered reply command(s)."
     )
 }
 
@@ -298,6 +299,26 @@ pub fn reply_queued(number: i32) -> String {
     format!(
         "⏳ Reply #{number} is recorded; Discord did not take it yet, it will be retried shortly."
     )
+}
+
+/// Answers a reply held back behind an earlier one that is still waiting for a retry.
+pub fn reply_waiting(number: i32, earlier: Option<i32>) -> String {
+    match earlier {
+        Some(earlier) => format!(
+            "⏳ Reply #{number} is recorded; it goes out right after reply #{earlier}, which Discord did not take yet."
+        ),
+        None => format!(
+            "⏳ Reply #{number} is recorded; it goes out right after an earlier reply that Discord did not take yet."
+        ),
+    }
+}
+
+/// Why a reply is put off (stored as its relay error): the earlier reply it waits for.
+pub fn waiting_behind(earlier: Option<i32>) -> String {
+    match earlier {
+        Some(n) => format!("waiting for reply #{n} to be delivered first"),
+        None => "waiting for an earlier reply to be delivered first".to_owned(),
+    }
 }
 
 /// Acknowledges `/edit`.

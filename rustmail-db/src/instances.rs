@@ -165,6 +165,43 @@ pub fn release_claim(conn: &mut DbConnection, key: &str, worker: &str) -> Domain
     Ok(())
 }
 
+/// The holder written on a command's claim once the command has run to its end (answered, if
+/// only with an error): recovery never replays such a command.
+pub const FINISHED: &str = "finished";
+
+/// Marks `key` as finished (claiming it first if nobody did, e.g. a check refused the command
+/// before its claim).
+pub fn finish_claim(conn: &mut DbConnection, key: &str) -> DomainResult<()> {
+    if insert_claim(conn, key, FINISHED, CLAIM_RETENTION)? {
+        return Ok(());
+    }
+    diesel::update(event_claims::table.filter(event_claims::key.eq(key)))
+        .set(event_claims::claimed_by.eq(FINISHED))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The instance registered as `id`, if any.
+pub fn find(conn: &mut DbConnection, id: &str) -> DomainResult<Option<Instance>> {
+    Ok(bot_instances::table
+        .filter(bot_instances::id.eq(id))
+        .select(Instance::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The newest heartbeat of any instance but `except`: when the previous bot process was last
+/// known to be handling events (recovery looks for what it may have left unanswered since).
+pub fn last_heartbeat_of_others(
+    conn: &mut DbConnection,
+    except: &str,
+) -> DomainResult<Option<NaiveDateTime>> {
+    Ok(bot_instances::table
+        .filter(bot_instances::id.ne(except))
+        .select(diesel::dsl::max(bot_instances::last_heartbeat_at))
+        .first(conn)?)
+}
+
 /// Who holds `key` and until when, if anyone (tests, diagnostics).
 pub fn claim_holder(
     conn: &mut DbConnection,
@@ -218,6 +255,53 @@ mod tests {
             Ok::<(), crate::DomainError>(())
         })
         .expect("claims");
+    }
+
+    fn finished_claims_and_previous_lives_on(t: &TestDatabase) {
+        t.db.with_conn(|c| {
+            // A command claimed by a process that then answered it.
+            assert!(claim_once(c, "cmd:7", "a")?);
+            finish_claim(c, "cmd:7")?;
+            assert_eq!(
+                claim_holder(c, "cmd:7")?.map(|h| h.0),
+                Some(FINISHED.to_owned())
+            );
+            // A command refused before anyone claimed it.
+            finish_claim(c, "cmd:8")?;
+            assert_eq!(
+                claim_holder(c, "cmd:8")?.map(|h| h.0),
+                Some(FINISHED.to_owned())
+            );
+            assert!(
+                !claim_once(c, "cmd:8", "b")?,
+                "a finished command is not run again"
+            );
+
+            assert_eq!(last_heartbeat_of_others(c, "now")?, None);
+            register(c, "before", "host", 1, "0")?;
+            register(c, "now", "host", 2, "0")?;
+            let before = find(c, "before")?.expect("registered");
+            assert_eq!(before.pid, 1);
+            assert_eq!(find(c, "nobody")?, None);
+            assert_eq!(
+                last_heartbeat_of_others(c, "now")?,
+                Some(before.last_heartbeat_at)
+            );
+            Ok::<(), crate::DomainError>(())
+        })
+        .expect("finished claims");
+    }
+
+    #[test]
+    fn finished_claims_and_previous_lives_sqlite() {
+        finished_claims_and_previous_lives_on(&TestDatabase::sqlite());
+    }
+
+    #[test]
+    fn finished_claims_and_previous_lives_postgres() {
+        if let Some(url) = TestDatabase::postgres_url() {
+            finished_claims_and_previous_lives_on(&TestDatabase::postgres(&url));
+        }
     }
 
     #[test]

@@ -34,6 +34,7 @@ rustmail_db::stories!(
     edits_keep_revisions_and_deletions_are_marks,
     only_the_author_or_an_admin_changes_a_reply,
     relay_copies_and_states,
+    replies_wait_behind_earlier_pending_ones,
     scheduled_close_replaces_and_is_cancelled_by_the_user,
     each_due_job_is_claimed_by_one_of_two_workers,
     expired_leases_are_reclaimed,
@@ -389,6 +390,76 @@ fn relay_copies_and_states(t: &TestDatabase) {
         with(t, |c| relay::requeue(c, r.message.id)).relay_state,
         RelayState::Pending
     );
+}
+
+fn replies_wait_behind_earlier_pending_ones(t: &TestDatabase) {
+    let ticket = open(t, 31);
+    let first = with(t, |c| {
+        messages::record_reply(c, &reply(ticket.id, 31_001, "one"))
+    });
+    let dm = with(t, |c| {
+        messages::record_inbound(c, &dm(ticket.id, 31, 31_002, "a DM between"))
+    });
+    let second = with(t, |c| {
+        messages::record_reply(c, &reply(ticket.id, 31_003, "two"))
+    });
+    let third = with(t, |c| {
+        messages::record_reply(c, &reply(ticket.id, 31_004, "three"))
+    });
+    let ids = |records: Vec<messages::MessageRecord>| -> Vec<_> {
+        records.into_iter().map(|r| r.id).collect()
+    };
+    // Only earlier staff replies still pending, oldest first; the DM is not one of them.
+    assert_eq!(
+        ids(with(t, |c| relay::pending_replies_before(
+            c,
+            ticket.id,
+            third.message.id
+        ))),
+        [first.message.id, second.message.id]
+    );
+    assert!(with(t, |c| relay::pending_replies_before(
+        c,
+        ticket.id,
+        first.message.id
+    ))
+    .is_empty());
+    with(t, |c| relay::mark_delivered(c, first.message.id));
+    assert_eq!(
+        ids(with(t, |c| relay::pending_replies_before(
+            c,
+            ticket.id,
+            third.message.id
+        ))),
+        [second.message.id]
+    );
+    // Waiting behind another reply is not an attempt, and puts the reply off.
+    let later = rustmail_db::time::after(Duration::from_secs(60));
+    assert!(with(t, |c| relay::wait_behind(
+        c,
+        third.message.id,
+        "after #2",
+        later
+    )));
+    let waiting = with(t, |c| messages::get(c, third.message.id));
+    assert_eq!(waiting.relay_attempts, 0);
+    assert_eq!(waiting.relay_state, RelayState::Pending);
+    assert_eq!(waiting.relay_error.as_deref(), Some("after #2"));
+    assert!(!with(t, |c| relay::due(c, 100))
+        .iter()
+        .any(|r| r.id == third.message.id));
+    // A relay that is no longer pending is left alone.
+    assert!(!with(t, |c| relay::wait_behind(
+        c,
+        first.message.id,
+        "x",
+        later
+    )));
+    assert_eq!(
+        with(t, |c| messages::get(c, first.message.id)).relay_state,
+        RelayState::Delivered
+    );
+    let _ = dm;
 }
 
 fn scheduled_close_replaces_and_is_cancelled_by_the_user(t: &TestDatabase) {

@@ -14,4 +14,5 @@ mod bot_e2e {
     pub mod relay;
     pub mod scheduled;
     pub mod spans;
+    pub mod unanswered;
 }

@@ -46,21 +46,10 @@ fn faults_plan() -> Plan {
     }
 }
 
-// Strict on everything except two known bot defects (found by this suite, see
-// BENCHMARKS.md "Reliability (chaos) suite"), which are allowed only in their exact shape:
-// (1) a `!reply` issued less than 2 s before a SIGKILL, whose command the bot had not yet
-//     recorded, is lost; (2) a reply whose post Discord refused (500/429) may arrive after the
-//     ticket's next reply. Anything else fails. (DMs sent while the bot was away used to be
-//     relayed after newer live ones; live DMs of known users now wait for recovery.)
-// TODO(chaos): drop the allowances once missed staff commands are recovered and a ticket's
-// later replies wait for an earlier one being retried.
-const KNOWN: [&str; 4] = [
-    "staff replies lost",
-    "reply copies lost",
-    "staff replies out of order",
-    "reply copies out of order",
-];
-
+// Strict on everything. Two defects this suite found are fixed and now fail it like any other
+// problem: a `!reply` the bot had not recorded when it was killed was lost (recovery now runs
+// unanswered reply commands again), and a reply whose post Discord refused could arrive after
+// the ticket's next reply (a ticket's replies now wait for an earlier one being retried).
 async fn run(plan: &Plan, backend: Backend) -> Report {
     let dir = tempfile::tempdir().expect("temporary directory");
     // RUSTMAIL_CHAOS_LOGS=DIR keeps the bot's logs of every life there, to read after a failure.
@@ -71,28 +60,13 @@ async fn run(plan: &Plan, backend: Backend) -> Report {
     let json = serde_json::to_string_pretty(&report).expect("report as JSON");
     let summary = report.summary();
     println!("{summary}");
-    let unknown: Vec<&String> = report
-        .problems
-        .iter()
-        .filter(|p| {
-            !KNOWN
-                .iter()
-                .any(|k| p.starts_with(k) || p.contains(&format!(" {k}")))
-        })
-        .collect();
-    assert!(unknown.is_empty(), "{summary}\n{json}");
+    assert!(report.problems.is_empty(), "{summary}\n{json}");
     assert_eq!(report.dms_late_other, 0, "{summary}\n{json}");
     assert_eq!(report.dms_late_after_outage, 0, "{summary}\n{json}");
     assert_eq!(report.replies_late_other, 0, "{summary}\n{json}");
-    assert_eq!(report.replies_lost_other, 0, "{summary}\n{json}");
-    assert_eq!(
-        report.replies_lost_in_flight, report.replies.lost,
-        "{summary}\n{json}"
-    );
-    assert_eq!(
-        report.reply_copies.lost, report.replies.lost,
-        "{summary}\n{json}"
-    );
+    assert_eq!(report.replies_late_after_failure, 0, "{summary}\n{json}");
+    assert_eq!(report.replies.lost, 0, "{summary}\n{json}");
+    assert_eq!(report.reply_copies.lost, 0, "{summary}\n{json}");
     // The run did what it says, so passing means something.
     assert_eq!(
         report.dms_sent,

@@ -1,13 +1,13 @@
 //! `/reply content [attachment] [anonymous]`, `!reply TEXT`, `!anonreply TEXT`: a numbered staff
 //! reply, recorded first, then sent to the user's DMs and copied into the ticket channel.
 
-use rustmail_db::messages::{self, Author, RelayState, StaffReply};
+use rustmail_db::messages::{self, relay, Author, RelayState, StaffReply};
 use serenity::all::Attachment;
 
 use super::text::Text;
 use super::{answer, done, source_id, staff, ticket_here, Context};
 use crate::error::CommandError;
-use crate::relay::reply::{deliver_and_settle, ReplyOutcome};
+use crate::relay::reply::{deliver_in_order, InOrder, ReplyOutcome};
 use crate::strings;
 
 /// Reply to the user (they see your name and top role).
@@ -19,8 +19,11 @@ pub async fn reply(
     #[description = "Hide your name from the user"] anonymous: Option<bool>,
     #[description = "Send this snippet's text instead"] snippet: Option<String>,
 ) -> Result<(), CommandError> {
-    let content = super::snippet::text_or_snippet(ctx, content, snippet).await?;
-    send(ctx, content, attachment, anonymous.unwrap_or(false)).await
+    let sent = async {
+        let content = super::snippet::text_or_snippet(ctx, content, snippet).await?;
+        send(ctx, content, attachment, anonymous.unwrap_or(false)).await
+    };
+    finished(ctx, sent.await).await
 }
 
 /// Reply to the user without showing your name.
@@ -30,7 +33,19 @@ pub async fn anonreply(
     #[description = "What to send to the user"] content: Text,
     #[description = "A file to send with it"] attachment: Option<Attachment>,
 ) -> Result<(), CommandError> {
-    send(ctx, content.0, attachment, true).await
+    finished(ctx, send(ctx, content.0, attachment, true).await).await
+}
+
+/// A prefix reply command that ran to an error is marked finished, so recovery never runs it
+/// again (see [`crate::recovery::commands`]); one that succeeded is known by its record.
+pub(crate) async fn finished(
+    ctx: Context<'_>,
+    result: Result<(), CommandError>,
+) -> Result<(), CommandError> {
+    if let (Err(_), poise::Context::Prefix(_)) = (&result, ctx) {
+        crate::recovery::commands::mark_finished(ctx.data(), ctx.id()).await;
+    }
+    result
 }
 
 /// The attachments of the command: every upload on a prefix command's message, the option of a
@@ -69,8 +84,14 @@ pub(crate) async fn send(
         attachments: files.clone(),
         inactivity_close_after: data.config.thread.time_to_close_thread,
     };
-    let recorded = data
-        .write(move |c| messages::record_reply(c, &reply))
+    let ticket_id = ticket.id;
+    // Recorded together with the ticket's earlier replies still pending, which go out first.
+    let (recorded, earlier) = data
+        .write(move |c| {
+            let recorded = messages::record_reply(c, &reply)?;
+            let earlier = relay::pending_replies_before(c, ticket_id, recorded.message.id)?;
+            Ok((recorded, earlier))
+        })
         .await?;
     let record = recorded.message;
     if !recorded.created && record.relay_state != RelayState::Pending {
@@ -78,8 +99,14 @@ pub(crate) async fn send(
         return Ok(());
     }
     let (uploads, links) = crate::relay::live_files(&files);
-    let outcome = deliver_and_settle(data, &ticket, &record, &uploads, &links).await;
+    let outcome = deliver_in_order(data, &ticket, &record, earlier, &uploads, &links).await;
     let number = record.number.unwrap_or_default();
+    let outcome = match outcome {
+        InOrder::Sent(outcome) => outcome,
+        InOrder::Waiting(earlier) => {
+            return answer(ctx, strings::reply_waiting(number, earlier)).await;
+        }
+    };
     match outcome {
         Some(ReplyOutcome::Delivered) if links.is_empty() => {
             done(ctx, strings::reply_sent(number)).await

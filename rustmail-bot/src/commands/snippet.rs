@@ -130,9 +130,12 @@ pub async fn s(
     ctx: Context<'_>,
     #[description = "The snippet's name"] name: String,
 ) -> Result<(), CommandError> {
-    staff(ctx)?;
-    let content = content_of(ctx, name).await?;
-    super::reply::send(ctx, content, None, false).await
+    let sent = async {
+        staff(ctx)?;
+        let content = content_of(ctx, name).await?;
+        super::reply::send(ctx, content, None, false).await
+    };
+    super::reply::finished(ctx, sent.await).await
 }
 
 /// Send a snippet to the user anonymously.
@@ -147,7 +150,10 @@ pub async fn anon_snippet(
     ctx: Context<'_>,
     #[description = "The snippet's name"] name: String,
 ) -> Result<(), CommandError> {
-    staff(ctx)?;
-    let content = content_of(ctx, name).await?;
-    super::reply::send(ctx, content, None, true).await
+    let sent = async {
+        staff(ctx)?;
+        let content = content_of(ctx, name).await?;
+        super::reply::send(ctx, content, None, true).await
+    };
+    super::reply::finished(ctx, sent.await).await
 }

@@ -10,6 +10,11 @@ use rustmail_db::instances;
 
 use crate::state::State;
 
+/// The claim key of a command invocation (its message's or interaction's id).
+pub fn command_key(invocation: u64) -> String {
+    format!("cmd:{invocation}")
+}
+
 /// Claims `key` for this process, once. `true`: handle the event. A database failure also says
 /// `true`: the handler will meet the same failure and report it, and an event handled twice is
 /// better than one silently dropped.

@@ -1,11 +1,15 @@
 //! Staff → user: a recorded reply goes to the user's DMs first, then its copy (with the reply's
 //! number) into the ticket channel. A DM Discord refuses (the user closed their DMs, left every
 //! shared server) is reported in the channel copy and the reply recorded as failed, not sent.
+//!
+//! A ticket's replies reach the user in the order staff sent them: a reply goes out only after
+//! the ticket's earlier replies still pending ([`deliver_in_order`]), and waits behind one that
+//! cannot go out yet (it waits for a retry, or a restart left it pending).
 
 use rustmail_db::dm_channels;
 use rustmail_db::ids::UserId as DbUserId;
 use rustmail_db::messages::relay::{self, Side};
-use rustmail_db::messages::MessageRecord;
+use rustmail_db::messages::{MessageRecord, RelayState};
 use rustmail_db::tickets::Ticket;
 use serenity::all::{ChannelId, CreateAttachment, UserId};
 
@@ -15,6 +19,16 @@ use crate::metrics::{since, Direction};
 use crate::render::{self, Part, StaffMessage};
 use crate::state::State;
 use crate::strings;
+
+/// How long a reply waiting behind an earlier one is put off before the retry loop looks again.
+const WAIT_BEHIND: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether a reply is being sent for the first time, just recorded by its command, or again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    First,
+    Again,
+}
 
 /// How a reply's relay ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +81,13 @@ pub async fn deliver(
     record: &MessageRecord,
     files: &[CreateAttachment],
     links: &[String],
+    attempt: Attempt,
 ) -> Result<ReplyOutcome, RelayError> {
     let id = record.id;
-    let fresh = record.relay_attempts == 0 && record.dm_message_id.is_none();
+    // A re-drive always reads what exists: its copy of the record may be older than a delivery
+    // made meanwhile.
+    let fresh =
+        attempt == Attempt::First && record.relay_attempts == 0 && record.dm_message_id.is_none();
     let (dm_done, inbox_done) = if fresh {
         (0, 0)
     } else {
@@ -196,11 +214,12 @@ pub async fn deliver_and_settle(
     record: &MessageRecord,
     files: &[CreateAttachment],
     links: &[String],
+    attempt: Attempt,
 ) -> Option<ReplyOutcome> {
     if !state.begin_relay(record.id.0) {
         return None;
     }
-    let result = deliver(state, ticket, record, files, links).await;
+    let result = deliver(state, ticket, record, files, links, attempt).await;
     state.end_relay(record.id.0);
     let metrics = &state.metrics;
     match result {
@@ -225,5 +244,112 @@ pub async fn deliver_and_settle(
             }
             permanent.then(|| ReplyOutcome::NotDelivered(e.to_string()))
         }
+    }
+}
+
+/// What became of a reply sent in its ticket's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InOrder {
+    /// It was sent (or not), as [`deliver_and_settle`] says; `None`: left to the retry schedule.
+    Sent(Option<ReplyOutcome>),
+    /// It waits behind this earlier reply (its number), which cannot go out yet.
+    Waiting(Option<i32>),
+}
+
+/// Delivers `record` after `earlier` (the ticket's replies recorded before it and still
+/// pending, oldest first; see [`relay::pending_replies_before`]). When one of them cannot go
+/// out now (it failed again, or another task is sending it), `record` is put off behind it
+/// without counting an attempt, for the retry loop, which delivers in the same order.
+pub async fn deliver_in_order(
+    state: &State,
+    ticket: &Ticket,
+    record: &MessageRecord,
+    earlier: Vec<MessageRecord>,
+    files: &[CreateAttachment],
+    links: &[String],
+) -> InOrder {
+    for before in earlier {
+        let number = before.number;
+        if redrive(state, ticket, &before).await.is_none() {
+            wait_behind(state, record.id, number).await;
+            return InOrder::Waiting(number);
+        }
+    }
+    InOrder::Sent(deliver_and_settle(state, ticket, record, files, links, Attempt::First).await)
+}
+
+/// [`deliver_in_order`] for a reply whose earlier ones are not known yet (the retry loop).
+pub async fn redrive_in_order(
+    state: &State,
+    ticket: &Ticket,
+    record: &MessageRecord,
+) -> Option<ReplyOutcome> {
+    let (ticket_id, id) = (ticket.id, record.id);
+    let earlier = match state
+        .db
+        .run(move |c| relay::pending_replies_before(c, ticket_id, id))
+        .await
+    {
+        Ok(earlier) => earlier,
+        Err(e) => {
+            tracing::warn!(record = id.0, error = %e, "cannot list a ticket's earlier replies");
+            return None;
+        }
+    };
+    for before in earlier {
+        let number = before.number;
+        if redrive(state, ticket, &before).await.is_none() {
+            wait_behind(state, id, number).await;
+            return None;
+        }
+    }
+    redrive(state, ticket, record).await
+}
+
+/// Delivers a recorded reply again, with the files stored for it; one delivered or failed for
+/// good meanwhile is left as it is.
+async fn redrive(state: &State, ticket: &Ticket, record: &MessageRecord) -> Option<ReplyOutcome> {
+    let id = record.id;
+    let current = match state
+        .db
+        .run(move |c| rustmail_db::messages::get(c, id))
+        .await
+    {
+        Ok(current) => current,
+        Err(e) => {
+            tracing::warn!(record = id.0, error = %e, "cannot load a reply to re-drive");
+            return None;
+        }
+    };
+    match current.relay_state {
+        RelayState::Delivered => return Some(ReplyOutcome::Delivered),
+        RelayState::Failed => {
+            return Some(ReplyOutcome::NotDelivered(
+                current.relay_error.unwrap_or_default(),
+            ))
+        }
+        _ => {}
+    }
+    match crate::relay::stored_files(state, id).await {
+        Ok((files, links)) => {
+            deliver_and_settle(state, ticket, &current, &files, &links, Attempt::Again).await
+        }
+        Err(e) => {
+            tracing::warn!(record = id.0, error = %e, "cannot load a reply's files");
+            None
+        }
+    }
+}
+
+/// Puts `id` off behind reply `earlier` (not an attempt).
+async fn wait_behind(state: &State, id: rustmail_db::ids::MessageRecordId, earlier: Option<i32>) {
+    let reason = strings::waiting_behind(earlier);
+    let at = rustmail_db::time::after(WAIT_BEHIND);
+    tracing::debug!(record = id.0, ?earlier, "reply waits behind an earlier one");
+    if let Err(e) = state
+        .write(move |c| relay::wait_behind(c, id, &reason, at))
+        .await
+    {
+        tracing::warn!(record = id.0, error = %e, "cannot put a reply off");
     }
 }

@@ -1,15 +1,17 @@
 //! Re-driving relays still pending: those whose retry time has come, and those a crash left
 //! behind. A user's DMs go back through that user's ordered queue (so order is kept); staff
-//! replies are re-driven here, one at a time.
+//! replies are re-driven here, one at a time, each after its ticket's earlier pending replies.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
-use rustmail_db::ids::MessageRecordId;
+use rustmail_db::ids::{MessageRecordId, TicketId};
 use rustmail_db::messages::relay;
 use rustmail_db::messages::{self, Direction, MessageRecord, RelayState};
 use rustmail_db::tickets;
 use serenity::all::UserId;
 
+use crate::relay::reply::ReplyOutcome;
 use crate::state::{Data, State};
 
 /// How often the retry loop looks for due relays.
@@ -36,24 +38,24 @@ pub async fn tick(data: &Data, grace: Duration) -> Result<usize, rustmail_db::Do
         .run(move |c| relay::due_for_retry(c, BATCH, grace))
         .await?;
     let n = due.len();
+    // A ticket whose reply could not go out this pass: its later replies wait (in order).
+    let mut held: HashSet<TicketId> = HashSet::new();
     for record in due {
-        dispatch(data, record).await;
+        match record.direction {
+            Direction::UserToStaff => {
+                let user = UserId::new(record.author_id.get());
+                data.inbound.push_redrive(data, user, record.id);
+            }
+            Direction::StaffToUser => {
+                let ticket = record.ticket_id;
+                if !held.contains(&ticket) && redrive_reply(data, record).await.is_none() {
+                    held.insert(ticket);
+                }
+            }
+            Direction::Internal | Direction::System => {}
+        }
     }
     Ok(n)
-}
-
-/// Sends one pending relay on its way.
-pub async fn dispatch(data: &Data, record: MessageRecord) {
-    match record.direction {
-        Direction::UserToStaff => {
-            let user = UserId::new(record.author_id.get());
-            data.inbound.push_redrive(data, user, record.id);
-        }
-        Direction::StaffToUser => {
-            redrive_reply(data, record).await;
-        }
-        Direction::Internal | Direction::System => {}
-    }
 }
 
 async fn load(
@@ -92,18 +94,17 @@ pub async fn redrive_inbound(state: &State, id: MessageRecordId) {
     }
 }
 
-async fn redrive_reply(state: &State, record: MessageRecord) {
+async fn redrive_reply(state: &State, record: MessageRecord) -> Option<ReplyOutcome> {
     let id = record.id;
     match load(state, id).await {
-        Ok(Some((record, ticket))) => match crate::relay::stored_files(state, id).await {
-            Ok((files, links)) => {
-                crate::relay::reply::deliver_and_settle(state, &ticket, &record, &files, &links)
-                    .await;
-            }
-            Err(e) => tracing::warn!(record = id.0, error = %e, "cannot load a reply's files"),
-        },
-        Ok(None) => {}
-        Err(e) => tracing::warn!(record = id.0, error = %e, "cannot load a reply to re-drive"),
+        Ok(Some((record, ticket))) => {
+            crate::relay::reply::redrive_in_order(state, &ticket, &record).await
+        }
+        Ok(None) => Some(ReplyOutcome::Delivered),
+        Err(e) => {
+            tracing::warn!(record = id.0, error = %e, "cannot load a reply to re-drive");
+            None
+        }
     }
 }
 

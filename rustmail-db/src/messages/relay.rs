@@ -7,7 +7,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{all_messages, get, MessageRecord, MessageRow, RelayState};
+use super::{all_messages, get, Direction, MessageRecord, MessageRow, RelayState};
 use crate::connection::{write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
@@ -326,4 +326,44 @@ pub fn record_copies(
         }
         Ok(())
     })
+}
+
+/// The ticket's staff replies still to deliver that were recorded before `before`, oldest
+/// first. A reply goes out only after these, so the user reads replies in the order staff sent
+/// them even when one of them had to wait for a retry or a restart.
+pub fn pending_replies_before(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    before: MessageRecordId,
+) -> DomainResult<Vec<MessageRecord>> {
+    Ok(all_messages!(
+        messages::table
+            .filter(messages::ticket_id.eq(ticket.0))
+            .filter(crate::literals::relay_is_pending())
+            .filter(messages::direction.eq(Direction::StaffToUser.as_str()))
+            .filter(messages::id.lt(before.0))
+            .order(messages::id.asc()),
+        conn
+    ))
+}
+
+/// Puts off a pending relay until `retry_at` without counting an attempt: it waits behind an
+/// earlier relay of its ticket (`reason` says which). `false` when it is no longer pending.
+pub fn wait_behind(
+    conn: &mut DbConnection,
+    id: MessageRecordId,
+    reason: &str,
+    retry_at: NaiveDateTime,
+) -> DomainResult<bool> {
+    let updated = diesel::update(
+        messages::table
+            .filter(messages::id.eq(id.0))
+            .filter(crate::literals::relay_is_pending()),
+    )
+    .set((
+        messages::relay_error.eq(Some(reason)),
+        messages::next_attempt_at.eq(Some(retry_at)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
 }

@@ -21,7 +21,8 @@ pub enum Fault {
 }
 
 /// Which requests a rule applies to: `None` = all; `"/channels/{channel_id}/messages"` = that
-/// route template, any method; `"POST /channels/{channel_id}/messages"` = method and template.
+/// route template, any method; `"POST /channels/{channel_id}/messages"` = method and template;
+/// `"POST /channels/123/messages"` = method and concrete path (one channel's messages).
 pub type RouteFilter = Option<String>;
 
 #[derive(Debug)]
@@ -43,12 +44,12 @@ pub struct Faults {
     inner: Mutex<Inner>,
 }
 
-fn matches(filter: &RouteFilter, method: &str, template: &str) -> bool {
+fn matches(filter: &RouteFilter, method: &str, template: &str, path: &str) -> bool {
     match filter {
         None => true,
         Some(f) => match f.split_once(' ') {
-            Some((m, t)) => m.eq_ignore_ascii_case(method) && t == template,
-            None => f == template,
+            Some((m, t)) => m.eq_ignore_ascii_case(method) && (t == template || t == path),
+            None => f == template || f == path,
         },
     }
 }
@@ -107,11 +108,11 @@ impl Faults {
         lock(&self.inner).channel_rate_limit
     }
 
-    pub(crate) fn latency(&self, method: &str, template: &str) -> Duration {
+    pub(crate) fn latency(&self, method: &str, template: &str, path: &str) -> Duration {
         lock(&self.inner)
             .latency
             .iter()
-            .filter(|(f, _)| matches(f, method, template))
+            .filter(|(f, _)| matches(f, method, template, path))
             .map(|(_, d)| *d)
             .sum()
     }
@@ -125,7 +126,7 @@ impl Faults {
         inner.global_window.clear();
     }
 
-    pub(crate) fn next_fault(&self, method: &str, template: &str) -> Option<Fault> {
+    pub(crate) fn next_fault(&self, method: &str, template: &str, path: &str) -> Option<Fault> {
         let mut inner = lock(&self.inner);
         if let Some(limit) = inner.global_rate_limit {
             let now = std::time::Instant::now();
@@ -150,13 +151,13 @@ impl Faults {
         if let Some(pos) = inner
             .scripted
             .iter()
-            .position(|(f, _)| matches(f, method, template))
+            .position(|(f, _)| matches(f, method, template, path))
         {
             return inner.scripted.remove(pos).map(|(_, f)| f);
         }
         let Inner { random, rng, .. } = &mut *inner;
         for (f, fraction, fault) in random.iter() {
-            if matches(f, method, template) && rng.random::<f64>() < *fraction {
+            if matches(f, method, template, path) && rng.random::<f64>() < *fraction {
                 return Some(fault.clone());
             }
         }

@@ -227,13 +227,16 @@ async fn handle(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         Err(e) => return e.into_response(),
     };
     let files: Vec<String> = uploads.iter().map(|u| u.filename.clone()).collect();
-    let latency = sim.faults.latency(method.as_str(), route.template);
+    let latency = sim.faults.latency(method.as_str(), route.template, &path);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let result = if needs_auth && !authorized {
         Err(ApiError::unauthorized())
-    } else if let Some(f) = sim.faults.next_fault(method.as_str(), route.template) {
+    } else if let Some(f) = sim
+        .faults
+        .next_fault(method.as_str(), route.template, &path)
+    {
         Err(fault_response(&f, route.template))
     } else {
         let query_map = parse_query(&query);
