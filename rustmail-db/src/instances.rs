@@ -190,16 +190,14 @@ pub fn find(conn: &mut DbConnection, id: &str) -> DomainResult<Option<Instance>>
         .optional()?)
 }
 
-/// The newest heartbeat of any instance but `except`: when the previous bot process was last
-/// known to be handling events (recovery looks for what it may have left unanswered since).
-pub fn last_heartbeat_of_others(
-    conn: &mut DbConnection,
-    except: &str,
-) -> DomainResult<Option<NaiveDateTime>> {
+/// The `limit` instances heard from most recently, newest first (recovery picks the previous
+/// process among them).
+pub fn most_recent(conn: &mut DbConnection, limit: i64) -> DomainResult<Vec<Instance>> {
     Ok(bot_instances::table
-        .filter(bot_instances::id.ne(except))
-        .select(diesel::dsl::max(bot_instances::last_heartbeat_at))
-        .first(conn)?)
+        .order(bot_instances::last_heartbeat_at.desc())
+        .limit(limit)
+        .select(Instance::as_select())
+        .load(conn)?)
 }
 
 /// Who holds `key` and until when, if anyone (tests, diagnostics).
@@ -277,16 +275,16 @@ mod tests {
                 "a finished command is not run again"
             );
 
-            assert_eq!(last_heartbeat_of_others(c, "now")?, None);
+            assert!(most_recent(c, 5)?.is_empty());
             register(c, "before", "host", 1, "0")?;
+            std::thread::sleep(std::time::Duration::from_millis(5));
             register(c, "now", "host", 2, "0")?;
             let before = find(c, "before")?.expect("registered");
             assert_eq!(before.pid, 1);
             assert_eq!(find(c, "nobody")?, None);
-            assert_eq!(
-                last_heartbeat_of_others(c, "now")?,
-                Some(before.last_heartbeat_at)
-            );
+            let ids: Vec<String> = most_recent(c, 5)?.into_iter().map(|i| i.id).collect();
+            assert_eq!(ids, ["now", "before"]);
+            assert_eq!(most_recent(c, 1)?.len(), 1);
             Ok::<(), crate::DomainError>(())
         })
         .expect("finished claims");

@@ -39,19 +39,25 @@ const FETCH_CONCURRENCY: usize = 4;
 /// Milliseconds between the Unix epoch and Discord's (snowflakes count from the latter).
 const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
 
-/// Since when to look for unanswered commands: at start-up, from the previous process's last
-/// heartbeat; after a new gateway session, from the previous session's last event. `None`:
-/// nothing can have been left (the first process, the first session).
+/// Instances looked at to find the previous process.
+const RECENT_INSTANCES: i64 = 20;
+
+/// Since when to look for unanswered commands: at start-up, from the last heartbeat of the
+/// newest process that is gone (the previous life of this bot; processes still running answer
+/// their own commands); after a new gateway session, from the previous session's last event.
+/// `None`: nothing can have been left (the first process, the first session).
 pub async fn unanswered_since(data: &Data, startup: bool) -> Option<NaiveDateTime> {
     let margin = chrono::Duration::from_std(MARGIN).unwrap_or(chrono::Duration::MAX);
     if startup {
-        let me = data.worker_id.clone();
         match data
             .db
-            .run(move |c| instances::last_heartbeat_of_others(c, &me))
+            .run(|c| instances::most_recent(c, RECENT_INSTANCES))
             .await
         {
-            Ok(last) => last.map(|at| at - margin),
+            Ok(recent) => recent
+                .iter()
+                .find(|i| !is_alive(data, Some(i)))
+                .map(|gone| gone.last_heartbeat_at - margin),
             Err(e) => {
                 tracing::warn!(error = %e, "recovery: cannot read the previous process's heartbeat");
                 None
