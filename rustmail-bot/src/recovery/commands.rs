@@ -293,6 +293,18 @@ mod tests {
     }
 
     #[test]
+    fn every_replayed_name_is_a_prefix_command() {
+        let all = crate::commands::all();
+        for name in REPLAYED {
+            assert!(
+                all.iter()
+                    .any(|c| c.name == name && c.prefix_action.is_some()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn snowflakes_of_a_time_bound_the_messages_sent_from_then() {
         // 2015-01-01T00:00:01Z, one second after Discord's epoch.
         let at = chrono::DateTime::from_timestamp_millis(DISCORD_EPOCH_MS + 1_000)
