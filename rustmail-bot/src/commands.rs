@@ -21,6 +21,7 @@ pub mod move_thread;
 pub mod new_thread;
 pub mod note;
 pub mod pages;
+pub mod parse_errors;
 pub mod recover;
 pub mod reminders;
 pub mod rename;
@@ -290,7 +291,13 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
         } => {
             if invoker(ctx).is_some_and(|i| i.staff) {
                 let usage = strings::usage(&ctx.command().qualified_name);
-                let text = strings::bad_argument(&error.to_string(), input.as_deref(), usage);
+                // poise's "too many/too few arguments" name no argument: find which one.
+                let named = parse_errors::prefix_args(&ctx)
+                    .filter(|_| parse_errors::is_vague(error.as_ref()))
+                    .and_then(|args| parse_errors::explain(ctx.command(), args, usage));
+                let text = named.unwrap_or_else(|| {
+                    strings::bad_argument(&error.to_string(), input.as_deref(), usage)
+                });
                 let _ = answer(ctx, text).await;
             }
         }

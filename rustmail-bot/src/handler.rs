@@ -8,9 +8,7 @@ use std::time::Duration;
 use rustmail_db::ids::{ChannelId as DbChannelId, MessageId as DbMessageId, UserId as DbUserId};
 use rustmail_db::messages::{self, Author};
 use rustmail_db::tickets;
-use serenity::all::{
-    ConnectionStage, FullEvent, GuildId, Message, MessageType, MessageUpdateEvent, RoleId,
-};
+use serenity::all::{ConnectionStage, FullEvent, GuildId, Message, MessageUpdateEvent, RoleId};
 
 use crate::checks::{self, MemberView};
 use crate::error::CommandError;
@@ -110,12 +108,7 @@ fn is_staff_guild(data: &Data, guild: GuildId) -> bool {
 }
 
 async fn on_message(data: &Data, message: &Message) {
-    if message.author.bot
-        || !matches!(
-            message.kind,
-            MessageType::Regular | MessageType::InlineReply
-        )
-    {
+    if !crate::inbound::is_person_message(message) {
         return;
     }
     match message.guild_id {
@@ -211,7 +204,7 @@ async fn on_update(data: &Data, event: &MessageUpdateEvent) {
                 .message(event.channel_id, event.id)
                 .map(|m| m.clone());
             if let Some(original) = cached.filter(|m| m.author.id == user) {
-                data.inbound.push_dm(data, original);
+                data.inbound.push_dm_if_unseen(data, original);
             }
             data.inbound.push(
                 data,

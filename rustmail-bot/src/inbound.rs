@@ -5,8 +5,9 @@
 //! may reach the handler out of order. serenity's cache, though, stores each message when the
 //! event is read, in gateway order; so when a DM's handler runs, every earlier DM of the user is
 //! already in the cache. [`Queues::push_dm`] enqueues the user's cached DMs up to the one at
-//! hand, in id order, and a watermark skips what was already enqueued. (The database's
-//! idempotency on the DM id is the last line of defence.)
+//! hand, in id order, and skips what was already enqueued ([`crate::arrival`]: a DM the cache
+//! dropped before its turn is enqueued late, never skipped). (The database's idempotency on the
+//! DM id is the last line of defence.)
 
 pub mod dm;
 pub mod mirror;
@@ -18,8 +19,19 @@ use serenity::all::{Message, MessageId, UserId};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::arrival::{Admission, Arrivals};
 use crate::lanes::{Lane, Lanes};
 use crate::state::Data;
+
+/// Whether the handler takes `message` in: a regular message (or a reply) from a person, not a
+/// bot (the others never reach a lane).
+pub fn is_person_message(message: &Message) -> bool {
+    !message.author.bot
+        && matches!(
+            message.kind,
+            serenity::all::MessageType::Regular | serenity::all::MessageType::InlineReply
+        )
+}
 
 /// One unit of work for a user's worker.
 #[derive(Debug)]
@@ -46,8 +58,8 @@ pub enum Work {
 /// What the inbound lanes keep beside the queues, under their lock.
 #[derive(Default)]
 struct Marks {
-    /// The newest DM enqueued per user.
-    watermarks: HashMap<UserId, MessageId>,
+    /// The DMs enqueued per user.
+    arrivals: HashMap<UserId, Arrivals>,
     /// Records with a re-drive queued (not pushed twice).
     redrives: HashSet<i64>,
     /// Users whose live DMs wait for recovery: DMs sent while the bot was away must be taken in
@@ -105,31 +117,38 @@ impl Queues {
 
     fn push_dm_locked(inner: &mut Inner, data: &Data, message: Message) {
         let user = message.author.id;
-        let mark = inner.extra.watermarks.get(&user).copied();
-        if mark.is_some_and(|m| message.id <= m) {
-            return;
-        }
-        // Earlier DMs of the user that the cache holds but no handler enqueued yet.
-        let mut batch: Vec<Message> = data
-            .cache
-            .channel_messages(message.channel_id)
-            .map(|cached| {
-                cached
-                    .values()
-                    .filter(|m| {
-                        m.author.id == user
-                            && m.id < message.id
-                            && mark.is_none_or(|mark| m.id > mark)
+        let (id, channel) = (message.id, message.channel_id);
+        let admission = inner
+            .extra
+            .arrivals
+            .entry(user)
+            .or_default()
+            .admit(id, message, |after| {
+                // Earlier DMs of the user that the cache holds but no handler enqueued yet.
+                data.cache
+                    .channel_messages(channel)
+                    .map(|cached| {
+                        cached
+                            .values()
+                            .filter(|m| {
+                                m.author.id == user
+                                    && is_person_message(m)
+                                    && m.id < id
+                                    && after.is_none_or(|after| m.id > after)
+                            })
+                            .map(|m| (m.id, m.clone()))
+                            .collect()
                     })
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        batch.sort_by_key(|m| m.id);
-        batch.push(message);
-        if let Some(newest) = batch.last().map(|m| m.id) {
-            inner.extra.watermarks.insert(user, newest);
-        }
+                    .unwrap_or_default()
+            });
+        let batch = match admission {
+            Admission::InOrder(batch) => batch,
+            Admission::Late(message) => {
+                tracing::warn!(%user, message = %id, "a DM is taken in after later ones: the message cache dropped it before its turn");
+                vec![message]
+            }
+            Admission::Already => Vec::new(),
+        };
         for m in batch {
             let work = Work::Dm {
                 message: Box::new(m),
@@ -139,14 +158,31 @@ impl Queues {
         }
     }
 
+    /// Enqueues `message` unless it (or a later DM of the user) was enqueued already: an edit's
+    /// original must be taken in before the edit.
+    pub fn push_dm_if_unseen(&self, data: &Data, message: Message) {
+        let unseen = self
+            .lanes
+            .lock()
+            .extra
+            .arrivals
+            .get(&message.author.id)
+            .is_none_or(|a| a.is_unseen(message.id));
+        if unseen {
+            self.push_dm(data, message);
+        }
+    }
+
     /// Enqueues a DM found by recovery; `ack` learns whether it was new.
     pub fn push_recovered(&self, data: &Data, message: Message, ack: oneshot::Sender<bool>) {
         let user = message.author.id;
         let mut inner = self.lanes.lock();
-        let mark = inner.extra.watermarks.entry(user).or_insert(message.id);
-        if *mark < message.id {
-            *mark = message.id;
-        }
+        inner
+            .extra
+            .arrivals
+            .entry(user)
+            .or_default()
+            .note_enqueued(message.id);
         let work = Work::Dm {
             message: Box::new(message),
             ack: Some(ack),

@@ -6,6 +6,7 @@
 //! up logging and calls [`run`]. Tests start it in-process with [`Bot::start`] and stop it with
 //! [`BotHandle::shutdown`].
 
+pub mod arrival;
 pub mod checks;
 pub mod commands;
 pub mod discord;

@@ -11,7 +11,8 @@
 //! stores each message in the cache before it spawns the event's task, so when a command's task
 //! runs, every earlier message of the channel is in the cache. The queue takes the channel's
 //! cached prefix messages up to the one at hand, in id order, and a per-channel watermark skips
-//! the ones already queued (when their own, later, task arrives).
+//! the ones already queued (when their own, later, task arrives); one the cache dropped before
+//! its turn runs late rather than never ([`crate::arrival`]).
 //!
 //! The queues are shared with recovery ([`Commands`]): a reply command that a crash or a lost
 //! gateway session left unanswered is found in its channel's history and replayed through its
@@ -27,6 +28,7 @@ use serenity::framework::Framework as _;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
+use crate::arrival::{Admission, Arrivals};
 use crate::error::CommandError;
 use crate::lanes::{Lane, Lanes};
 use crate::state::Data;
@@ -209,7 +211,7 @@ impl Commands {
                                 && after.is_none_or(|after| m.id > after)
                                 && self.is_ordered(m)
                         })
-                        .cloned()
+                        .map(|m| (m.id, m.clone()))
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
@@ -228,34 +230,37 @@ impl Commands {
     }
 }
 
-/// The per-channel lanes; beside them, the newest command message queued per channel.
+/// The per-channel lanes; beside them, the command messages enqueued per channel.
 #[derive(Default)]
 struct Queues {
-    lanes: Lanes<ChannelId, Message, HashMap<ChannelId, MessageId>>,
+    lanes: Lanes<ChannelId, Message, HashMap<ChannelId, Arrivals>>,
 }
 
 impl Queues {
     /// Queues `message`, after the channel's earlier command messages not queued yet
-    /// (`earlier(watermark)` lists them from the cache).
+    /// (`earlier(mark)` lists them from the cache; see [`crate::arrival`]).
     fn push(
         self: &Arc<Self>,
         framework: &Arc<Poise>,
         ctx: &Context,
         message: Message,
-        earlier: impl FnOnce(Option<MessageId>) -> Vec<Message>,
+        earlier: impl FnOnce(Option<MessageId>) -> Vec<(MessageId, Message)>,
     ) {
-        let channel = message.channel_id;
+        let (channel, id) = (message.channel_id, message.id);
         let mut inner = self.lanes.lock();
-        let mark = inner.extra.get(&channel).copied();
-        if mark.is_some_and(|m| message.id <= m) {
-            return;
-        }
-        let mut batch = earlier(mark);
-        batch.sort_by_key(|m| m.id);
-        batch.push(message);
-        if let Some(newest) = batch.last() {
-            inner.extra.insert(channel, newest.id);
-        }
+        let admission = inner
+            .extra
+            .entry(channel)
+            .or_default()
+            .admit(id, message, earlier);
+        let batch = match admission {
+            Admission::InOrder(batch) => batch,
+            Admission::Late(message) => {
+                tracing::warn!(%channel, message = %id, "a command runs after later ones: the message cache dropped it before its turn");
+                vec![message]
+            }
+            Admission::Already => Vec::new(),
+        };
         for message in batch {
             inner.send(&channel, message, |lane, rx| {
                 tokio::spawn(worker(
@@ -269,13 +274,17 @@ impl Queues {
         }
     }
 
-    /// Queues a replayed `message` whatever the watermark says (it may be older than commands
-    /// already queued; its claim keeps it from running twice), moving the watermark past it.
+    /// Queues a replayed `message` whatever was queued before (it may be older than commands
+    /// already queued; its claim keeps it from running twice); its live handler, if one comes,
+    /// queues nothing.
     fn push_replayed(self: &Arc<Self>, framework: &Arc<Poise>, ctx: &Context, message: Message) {
         let channel = message.channel_id;
         let mut inner = self.lanes.lock();
-        let mark = inner.extra.entry(channel).or_insert(message.id);
-        *mark = (*mark).max(message.id);
+        inner
+            .extra
+            .entry(channel)
+            .or_default()
+            .note_enqueued(message.id);
         inner.send(&channel, message, |lane, rx| {
             tokio::spawn(worker(
                 Arc::clone(self),

@@ -55,18 +55,11 @@ pub fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Characters that render as nothing: zero-width spaces and joiners, direction marks and
-/// embeddings, the word joiner family, the byte-order mark and the soft hyphen.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
-}
-
 /// Checks a category name: 1 to 50 characters, no `|` (the prefix syntax's separator), not
 /// "default" (the button for the inbox).
 pub fn validate_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
-    // Zero-width and direction marks show nothing: a name of only those looks empty.
-    if name.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+    if crate::text::is_blank(name) {
         return Err(DomainError::invalid("name", "must not be empty"));
     }
     if name.chars().count() > MAX_NAME_CHARS {

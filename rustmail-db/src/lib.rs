@@ -35,6 +35,7 @@ pub mod snippets;
 pub mod stats;
 pub mod store;
 pub mod testing;
+pub mod text;
 pub mod text_enum;
 pub mod tickets;
 pub mod time;

@@ -64,7 +64,7 @@ pub fn add(
     author_name: &str,
 ) -> DomainResult<Note> {
     let content = content.trim();
-    if content.is_empty() {
+    if crate::text::is_blank(content) {
         return Err(DomainError::invalid("content", "must not be empty"));
     }
     if content.chars().count() > MAX_NOTE_CHARS {

@@ -79,7 +79,7 @@ pub fn add(
     due_at: NaiveDateTime,
 ) -> DomainResult<Reminder> {
     let content = content.trim();
-    if content.is_empty() {
+    if crate::text::is_blank(content) {
         return Err(DomainError::invalid("content", "must not be empty"));
     }
     if content.chars().count() > MAX_REMINDER_CHARS {

@@ -60,7 +60,7 @@ fn columns() -> (
 
 fn validate_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
-    if name.is_empty() {
+    if crate::text::is_blank(name) {
         return Err(DomainError::invalid("name", "must not be empty"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
@@ -77,7 +77,7 @@ fn validate_name(name: &str) -> DomainResult<String> {
 
 fn validate_content(content: &str) -> DomainResult<&str> {
     let content = content.trim();
-    if content.is_empty() {
+    if crate::text::is_blank(content) {
         return Err(DomainError::invalid("content", "must not be empty"));
     }
     if content.chars().count() > MAX_CONTENT_CHARS {

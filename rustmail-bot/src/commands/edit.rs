@@ -26,7 +26,7 @@ pub async fn edit(
 ) -> Result<(), CommandError> {
     let invoker = staff(ctx)?;
     // An edit cannot add an upload, so an empty text would leave the user an empty message.
-    if new_content.trim().is_empty() {
+    if rustmail_db::text::is_blank(&new_content) {
         return Err(CommandError::user(crate::strings::REPLY_EMPTY));
     }
     let ticket = ticket_here(ctx).await?;

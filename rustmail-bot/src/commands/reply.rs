@@ -68,7 +68,7 @@ pub(crate) async fn send(
     let ticket = ticket_here(ctx).await?;
     let data = ctx.data();
     let files = crate::relay::fetch_attachments(data, &uploads(ctx, attachment)).await;
-    if content.trim().is_empty() && files.is_empty() {
+    if rustmail_db::text::is_blank(&content) && files.is_empty() {
         return Err(CommandError::user(strings::REPLY_EMPTY));
     }
     let reply = StaffReply {

@@ -1,12 +1,14 @@
 //! Texts of the staff workflow (issue #5): opening tickets from the staff side, assignment,
 //! staff access, reminders, alerts, blocks, notes and labels here; categories and the prompt in
-//! [`categories`], `/logs` in [`logs`], snippets and `/help` in [`snippets`] (all re-exported,
-//! so callers write `workflow::name`).
+//! [`categories`], `/logs` in [`logs`], snippets and `/help` in [`snippets`], the forms of
+//! prefix arguments in [`arguments`] (all re-exported, so callers write `workflow::name`).
 
+mod arguments;
 mod categories;
 mod logs;
 mod snippets;
 
+pub use arguments::*;
 pub use categories::*;
 pub use logs::*;
 pub use snippets::*;

@@ -149,7 +149,7 @@ impl ThreadConfig {
 
 /// Non-empty (unless allowed), at most `max` characters.
 fn check_text(p: &mut Problems, key: &str, text: &str, may_be_empty: bool, max: usize) {
-    if !may_be_empty && text.trim().is_empty() {
+    if !may_be_empty && crate::text::is_blank(text) {
         p.push(key, "must not be empty");
     }
     let len = text.chars().count();
