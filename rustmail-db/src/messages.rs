@@ -429,7 +429,7 @@ pub struct StaffReply {
 /// replies get distinct, gap-free numbers.
 pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult<Recorded> {
     check_content(&reply.content)?;
-    if reply.content.trim().is_empty() && reply.attachments.is_empty() {
+    if crate::text::is_blank(&reply.content) && reply.attachments.is_empty() {
         return Err(DomainError::invalid(
             "content",
             "a reply needs text or an attachment",

@@ -402,7 +402,7 @@ pub fn set_label(
     label: Option<&str>,
     by: UserId,
 ) -> DomainResult<Ticket> {
-    let label = label.map(str::trim).filter(|l| !l.is_empty());
+    let label = label.map(str::trim).filter(|l| !crate::text::is_blank(l));
     if let Some(l) = label {
         if l.chars().count() > 60 {
             return Err(DomainError::invalid(
