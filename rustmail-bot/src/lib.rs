@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod naming;
 pub mod recovery;
+pub mod registration;
 pub mod relay;
 pub mod render;
 pub mod scheduler;

@@ -110,15 +110,12 @@ impl Bot {
                         .cloned()
                         .ok_or_else(|| crate::CommandError::user("the bot state is not ready"))?;
                     let _ = data.bot_user.set(ready.user.id);
-                    if let Err(e) = poise::builtins::register_in_guild(
+                    crate::registration::register_commands(
                         &ctx.http,
                         &framework.options().commands,
                         staff_guild,
                     )
-                    .await
-                    {
-                        tracing::error!(error = %crate::discord::describe(&e), "cannot register slash commands");
-                    }
+                    .await;
                     Ok(data)
                 })
             })

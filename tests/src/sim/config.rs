@@ -32,6 +32,9 @@ pub struct SimConfig {
     pub seed: u64,
     /// Discord-like per-channel message rate limit (5 messages / 5 s) for bot posts.
     pub channel_rate_limit: bool,
+    /// Failures scripted before anything connects (as [`super::Faults::script`], one each,
+    /// in order), for what a bot does first: e.g. a 500 on its slash-command registration.
+    pub faults_at_start: Vec<(Option<String>, super::Fault)>,
     /// Keep a log of every REST request (needed by `requests()` and `spec_violations()`).
     pub record_requests: bool,
     /// Keep every gateway event the world produced (for `events()`); turn off in benchmarks.
@@ -65,6 +68,7 @@ impl Default for SimConfig {
             interaction_deadline: Duration::from_secs(3),
             seed: 0x5eed,
             channel_rate_limit: false,
+            faults_at_start: Vec::new(),
             record_requests: true,
             record_events: true,
             resume_buffer: 100_000,

@@ -34,11 +34,15 @@ impl Sim {
     pub(crate) fn new(config: SimConfig, base_url: String) -> Self {
         let ws_url = format!("{}/gateway", base_url.replacen("http://", "ws://", 1));
         let world = World::seed(&config, base_url);
+        let faults = Faults::new(config.seed, config.channel_rate_limit);
+        for (route, fault) in &config.faults_at_start {
+            faults.script(route.as_deref(), [fault.clone()]);
+        }
         Self {
             world: Mutex::new(world),
             hub: Hub::new(config.resume_buffer),
             generation: watch::Sender::new(0),
-            faults: Faults::new(config.seed, config.channel_rate_limit),
+            faults,
             config,
             log: Mutex::new(Vec::new()),
             unknown: Mutex::new(Vec::new()),
