@@ -7,6 +7,7 @@ use std::time::Duration;
 use rustmail_tests::harness::{text_of, Harness, WAIT};
 use rustmail_tests::sim::Actor;
 
+use super::backend::Backend;
 use super::bad_args_table::{Who, CASES};
 use super::commands::world;
 use super::snapshot;
@@ -102,10 +103,11 @@ async fn answer(h: &Harness, who: &Actor, channel: u64, command: &str) -> Result
     Ok(answers.join("\n"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_bad_argument_gets_a_clear_error_and_changes_nothing() {
+async fn every_bad_argument(backend: Backend) {
     assert!(CASES.len() >= 100, "the corpus has {} rows", CASES.len());
-    let (h, channel) = world().await;
+    let Some((h, channel)) = world(backend).await else {
+        return;
+    };
     let ids = h.sim.ids().clone();
     let places = Places {
         user: h.sim.user("alice").id(),
@@ -150,6 +152,16 @@ async fn every_bad_argument_gets_a_clear_error_and_changes_nothing() {
     );
     h.assert_clean();
     h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_argument_gets_a_clear_error_and_changes_nothing_sqlite() {
+    every_bad_argument(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_argument_gets_a_clear_error_and_changes_nothing_postgres() {
+    every_bad_argument(Backend::Postgres).await;
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use rustmail_tests::harness::{text_of, Harness, WAIT};
 use rustmail_tests::sim::Actor;
 
+use super::backend::{self, Backend};
 use super::snapshot;
 
 /// What the refusals say (`rustmail_bot::strings`).
@@ -191,10 +192,11 @@ fn the_table_lists_every_registered_command() {
     );
 }
 
-/// A harness with an open ticket (alice), a staff reply #1, a snippet, a category, a note and a
-/// reminder, so every refused command would have had something to act on.
-pub async fn world() -> (Harness, u64) {
-    let h = Harness::builder().start().await;
+/// A harness on `backend` with an open ticket (alice), a staff reply #1, a snippet, a category,
+/// a note and a reminder, so every refused command would have had something to act on; `None`
+/// when the backend is not configured (see [`backend::start`]).
+pub async fn world(backend: Backend) -> Option<(Harness, u64)> {
+    let h = backend::start(Harness::builder(), backend).await?;
     let alice = h.sim.user("alice");
     alice.dm("hello").await;
     let channel = h.ticket_channel(alice.id()).await;
@@ -215,7 +217,15 @@ pub async fn world() -> (Harness, u64) {
     ] {
         say_and_wait(&h, who, channel, &command, expect).await;
     }
-    (h, channel)
+    // The "nothing changed" checks compare snapshots: make sure they see the data.
+    let rows = snapshot::take(&h);
+    for table in ["tickets: ", "messages: ", "snippets: ", "user_notes: "] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(table)),
+            "the snapshot has no {table:?} row"
+        );
+    }
+    Some((h, channel))
 }
 
 /// Sends a prefix command and waits for a new bot message (in the channel or the user's DMs)
@@ -326,9 +336,10 @@ async fn run_rows(
     failures
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn non_staff_are_refused_every_command_and_nothing_changes() {
-    let (h, channel) = world().await;
+async fn non_staff_are_refused(backend: Backend) {
+    let Some((h, channel)) = world(backend).await else {
+        return;
+    };
     let erin = h.sim.user("erin").id();
     let rows = table(erin, h.sim.ids().inbox_category_id);
     let all: Vec<&Row> = rows.iter().collect();
@@ -344,9 +355,10 @@ async fn non_staff_are_refused_every_command_and_nothing_changes() {
     h.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn plain_staff_are_refused_admin_commands_and_nothing_changes() {
-    let (h, channel) = world().await;
+async fn plain_staff_are_refused_admin_commands(backend: Backend) {
+    let Some((h, channel)) = world(backend).await else {
+        return;
+    };
     let erin = h.sim.user("erin").id();
     let rows = table(erin, h.sim.ids().inbox_category_id);
     let admin_rows: Vec<&Row> = rows.iter().filter(|r| r.admin_only).collect();
@@ -367,4 +379,24 @@ async fn plain_staff_are_refused_admin_commands_and_nothing_changes() {
     assert!(text.contains("Billing"), "{text}");
     h.assert_clean();
     h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_staff_are_refused_every_command_and_nothing_changes_sqlite() {
+    non_staff_are_refused(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_staff_are_refused_every_command_and_nothing_changes_postgres() {
+    non_staff_are_refused(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_staff_are_refused_admin_commands_and_nothing_changes_sqlite() {
+    plain_staff_are_refused_admin_commands(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_staff_are_refused_admin_commands_and_nothing_changes_postgres() {
+    plain_staff_are_refused_admin_commands(Backend::Postgres).await;
 }

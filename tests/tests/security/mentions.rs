@@ -8,6 +8,7 @@ use rustmail_tests::harness::{text_of, Harness, WAIT};
 use rustmail_tests::sim::{Message, RequestRecord};
 use serde_json::Value;
 
+use super::backend::{self, Backend};
 use super::commands::say_and_wait;
 
 /// Mention syntax Discord would resolve in a message's content.
@@ -151,11 +152,11 @@ fn pinged(m: &Message) -> bool {
     m.mention_everyone || !m.mentions.is_empty() || !m.mention_roles.is_empty()
 }
 
-async fn nothing_pings(embeds: bool) {
-    let h = Harness::builder()
-        .configure(move |c| c.thread.embedded_message = embeds)
-        .start()
-        .await;
+async fn nothing_pings(embeds: bool, backend: Backend) {
+    let builder = Harness::builder().configure(move |c| c.thread.embedded_message = embeds);
+    let Some(h) = backend::start(builder, backend).await else {
+        return;
+    };
     let channel = play(&h).await;
     let alice = h.sim.user("alice").id();
 
@@ -208,13 +209,23 @@ async fn nothing_pings(embeds: bool) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn relayed_and_echoed_text_never_pings_with_embeds() {
-    nothing_pings(true).await;
+async fn relayed_and_echoed_text_never_pings_with_embeds_sqlite() {
+    nothing_pings(true, Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn relayed_and_echoed_text_never_pings_in_plain_text() {
-    nothing_pings(false).await;
+async fn relayed_and_echoed_text_never_pings_with_embeds_postgres() {
+    nothing_pings(true, Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relayed_and_echoed_text_never_pings_in_plain_text_sqlite() {
+    nothing_pings(false, Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relayed_and_echoed_text_never_pings_in_plain_text_postgres() {
+    nothing_pings(false, Backend::Postgres).await;
 }
 
 #[test]

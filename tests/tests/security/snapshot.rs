@@ -1,6 +1,6 @@
-//! A snapshot of everything the bot keeps in its (SQLite) database: every row of every table as
-//! text, except the heartbeat table that changes on its own, so "nothing changed" is one
-//! comparison.
+//! A snapshot of everything the bot keeps in its database (SQLite or PostgreSQL): every row of
+//! every table as text, except the heartbeat table that changes on its own, so "nothing changed"
+//! is one comparison.
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -23,7 +23,7 @@ struct Row {
 /// let one of several bot processes handle each gateway event.
 const VOLATILE: [&str; 2] = ["bot_instances", "event_claims"];
 
-fn dump(conn: &mut SqliteConnection) -> Vec<String> {
+fn dump_sqlite(conn: &mut SqliteConnection) -> Vec<String> {
     let tables: Vec<Name> = diesel::sql_query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
          ORDER BY name",
@@ -57,14 +57,37 @@ fn dump(conn: &mut SqliteConnection) -> Vec<String> {
     out
 }
 
-/// Every row of the harness's database (SQLite only).
-///
-/// # Panics
-/// On a Postgres harness.
+fn dump_postgres(conn: &mut PgConnection) -> Vec<String> {
+    let tables: Vec<Name> = diesel::sql_query(
+        "SELECT table_name::text AS name FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY name",
+    )
+    .load(conn)
+    .expect("list tables");
+    let mut out = Vec::new();
+    for table in tables
+        .iter()
+        .filter(|t| !VOLATILE.contains(&t.name.as_str()))
+    {
+        // One JSON object per row: every column, typed values, stable key order.
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT '{t}: ' || row_to_json(r)::text AS row FROM \"{t}\" r ORDER BY row",
+            t = table.name
+        ))
+        .load(conn)
+        .expect("dump a table");
+        out.extend(rows.into_iter().map(|r| r.row));
+    }
+    out
+}
+
+/// Every row of the harness's database.
 pub fn take(h: &Harness) -> Vec<String> {
-    h.query(|c| match c {
-        DbConnection::Sqlite(c) => Ok(dump(c)),
-        DbConnection::Postgresql(_) => panic!("snapshots are taken on SQLite"),
+    h.query(|c| {
+        Ok(match c {
+            DbConnection::Sqlite(c) => dump_sqlite(c),
+            DbConnection::Postgresql(c) => dump_postgres(c),
+        })
     })
 }
 
