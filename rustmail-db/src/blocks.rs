@@ -56,21 +56,27 @@ fn columns() -> (
     )
 }
 
-/// The user's block in force now, if any.
-pub fn active(conn: &mut DbConnection, user: UserId) -> DomainResult<Option<Block>> {
-    let at = now();
-    Ok(blocked_users::table
-        .filter(blocked_users::user_id.eq(user.to_db()))
+/// The user's blocks in force at `at` (one at most): shared by [`active`] and the DM intake's
+/// combined check.
+#[diesel::dsl::auto_type]
+pub(crate) fn in_force(user: i64, at: NaiveDateTime) -> _ {
+    blocked_users::table
+        .filter(blocked_users::user_id.eq(user))
         .filter(blocked_users::unblocked_at.is_null())
         .filter(
             blocked_users::expires_at
                 .is_null()
                 .or(blocked_users::expires_at.gt(at)),
         )
+}
+
+/// The user's block in force now, if any.
+pub fn active(conn: &mut DbConnection, user: UserId) -> DomainResult<Option<Block>> {
+    // No `LIMIT` (see `crate::connection::only_row`): one active block per user.
+    let rows = in_force(user.to_db(), now())
         .select(columns())
-        .first::<Row>(conn)
-        .optional()?
-        .map(from_row))
+        .load::<Row>(conn)?;
+    Ok(crate::connection::only_row(rows).map(from_row))
 }
 
 /// Blocks a user (replacing an expired block; an active one is a conflict).

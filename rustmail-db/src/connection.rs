@@ -259,6 +259,15 @@ fn create_sqlite_file(path: &str) -> Result<(), DbError> {
     }
 }
 
+/// The row of a lookup by a unique key, loaded without `LIMIT 1`. SQLite reads a bound `LIMIT ?`
+/// (diesel's `.first()`) while planning, and then marks the cached statement to be prepared
+/// again every time that parameter is bound: each one-row lookup on the relay path was parsed
+/// and planned anew (~15% of the bot's CPU per relayed DM, BENCHMARKS.md session 3). A unique
+/// key finds at most one row, so the limit adds nothing.
+pub(crate) fn only_row<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
+}
+
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so
 /// concurrent writers wait on the busy timeout rather than fail when upgrading a read lock), an
 /// ordinary transaction on Postgres. Nested calls become savepoints.

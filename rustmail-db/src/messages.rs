@@ -137,16 +137,18 @@ impl TryFrom<MessageRow> for MessageRecord {
     }
 }
 
-/// Runs a query for one message row. Queries stay unboxed so both backends cache their prepared
-/// statements (a boxed query is prepared again on every call: measurable on the relay path).
+/// Runs a query for one message row, by a unique key. Queries stay unboxed so both backends
+/// cache their prepared statements (a boxed query is prepared again on every call: measurable on
+/// the relay path), and have no `LIMIT` (see [`crate::connection::only_row`]).
 macro_rules! first_message {
     ($query:expr, $conn:expr) => {
-        $query
-            .select(MessageRow::as_select())
-            .first::<MessageRow>($conn)
-            .optional()?
-            .map(MessageRecord::try_from)
-            .transpose()?
+        $crate::connection::only_row(
+            $query
+                .select(MessageRow::as_select())
+                .load::<MessageRow>($conn)?,
+        )
+        .map(MessageRecord::try_from)
+        .transpose()?
     };
 }
 
@@ -339,9 +341,9 @@ pub fn record_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<R
 pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<Recorded> {
     check_content(&dm.content)?;
     let at = now();
-    let id = insert(
-        conn,
-        &MessageInsert {
+    // The whole row comes back with the insert: no second read of it.
+    let row: MessageRow = crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
+        .values(&MessageInsert {
             ticket_id: dm.ticket_id.0,
             direction: Direction::UserToStaff.as_str(),
             author_id: dm.author.id.to_db(),
@@ -355,8 +357,11 @@ pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainR
             inbox_message_id: None,
             relay_state: RelayState::Pending.as_str(),
             created_at: at,
-        },
-    )?;
+        })
+        .returning(MessageRow::as_returning())
+        .get_result(c))?;
+    let message = MessageRecord::try_from(row)?;
+    let id = message.id;
     if !dm.attachments.is_empty() {
         attachments::add_all(conn, id, &dm.attachments)?;
     }
@@ -380,7 +385,7 @@ pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainR
     }
     let alerts = crate::access::fire_alerts(conn, dm.ticket_id, at)?;
     Ok(Recorded {
-        message: get(conn, id)?,
+        message,
         created: true,
         cancelled_close,
         alerts,

@@ -157,12 +157,14 @@ impl TryFrom<TicketRow> for Ticket {
 /// statements (a boxed query is prepared again on every call: measurable on the relay path).
 macro_rules! first_ticket {
     ($query:expr, $conn:expr) => {
-        $query
-            .select(TicketRow::as_select())
-            .first::<TicketRow>($conn)
-            .optional()?
-            .map(Ticket::try_from)
-            .transpose()?
+        // By a unique key, without `LIMIT` (see `crate::connection::only_row`).
+        $crate::connection::only_row(
+            $query
+                .select(TicketRow::as_select())
+                .load::<TicketRow>($conn)?,
+        )
+        .map(Ticket::try_from)
+        .transpose()?
     };
 }
 

@@ -2,6 +2,8 @@
 //! one transaction before any Discord call, then welcome a new user, deliver any earlier DM still
 //! pending, and relay this one (or, while the ticket waits for its category, only queue it).
 
+use std::sync::Arc;
+
 use rustmail_db::intake::{self, IncomingDm, Intake};
 use rustmail_db::messages::RelayState;
 use serenity::all::{CreateAllowedMentions, CreateMessage, GuildId, Message, UserId};
@@ -93,25 +95,32 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
     data.remember_dm(user, message.channel_id);
     let files = crate::relay::fetch_attachments(data, &message.attachments).await;
     let membership = cached_membership(data, user);
-    let mut incoming = IncomingDm {
+    // Shared with the write rather than copied (attachments carry their bytes).
+    let incoming = Arc::new(IncomingDm {
         user_id: rustmail_db::ids::UserId(user.get()),
         user_name: message.author.name.clone(),
         staff_guild: data.config.servers.staff_guild(),
         dm_channel: rustmail_db::ids::ChannelId(message.channel_id.get()),
         message_id: rustmail_db::ids::MessageId(message.id.get()),
         content: message_text(message),
-        attachments: files.clone(),
+        attachments: files,
         may_open: membership == Some(true),
-    };
-    let first = incoming.clone();
-    let mut outcome = data.write(move |c| intake::intake_dm(c, &first)).await?;
+    });
+    let first = Arc::clone(&incoming);
+    let mut outcome = data
+        .write(move |c| intake::intake_dm_within(c, &first))
+        .await?;
     if matches!(outcome, Intake::NoTicket)
         && membership.is_none()
         && fetch_membership(data, user).await?
     {
-        incoming.may_open = true;
-        outcome = data.write(move |c| intake::intake_dm(c, &incoming)).await?;
+        let mut again = IncomingDm::clone(&incoming);
+        again.may_open = true;
+        outcome = data
+            .write(move |c| intake::intake_dm_within(c, &again))
+            .await?;
     }
+    let files = &incoming.attachments;
     let record = match outcome {
         Intake::Blocked => {
             refuse(data, message, &data.config.thread.blocked_message).await;
@@ -139,7 +148,7 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
     // process on the same database and token, a recovery pass) is left to whoever recorded it,
     // and to the retry loop and start-up re-drive if that one died.
     if record.recorded.created && this.relay_state == RelayState::Pending {
-        let (files, file_links) = crate::relay::live_files(&files);
+        let (files, file_links) = crate::relay::live_files(files);
         let live = LiveDm {
             avatar_url: Some(message.author.face()),
             timestamp: Some(message.timestamp),

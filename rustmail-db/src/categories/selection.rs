@@ -47,11 +47,13 @@ fn from_row(r: Row) -> Selection {
 
 /// The ticket's selection, if one was started.
 pub fn get(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<Option<Selection>> {
-    Ok(category_selections::table
-        .filter(category_selections::ticket_id.eq(ticket.0))
-        .first::<Row>(conn)
-        .optional()?
-        .map(from_row))
+    // No `LIMIT` (see `crate::connection::only_row`): one selection per ticket.
+    Ok(crate::connection::only_row(
+        category_selections::table
+            .filter(category_selections::ticket_id.eq(ticket.0))
+            .load::<Row>(conn)?,
+    )
+    .map(from_row))
 }
 
 /// Starts a selection for a freshly opened ticket and schedules its timeout.

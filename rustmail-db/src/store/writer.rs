@@ -11,10 +11,18 @@
 //!
 //! SQLite gets one writer (it has one write lock anyway, and one writer never waits on it);
 //! Postgres gets a few, so that round trips overlap.
+//!
+//! The savepoints are the writer's own statements rather than diesel's nested transactions,
+//! because on Postgres each statement is a round trip: a batch of one write needs no savepoint
+//! (the transaction is its undo), and between two writes one `RELEASE SAVEPOINT; SAVEPOINT`
+//! round trip replaces diesel's two. Nested transactions inside a write still work: diesel sees
+//! the batch's transaction and makes its own savepoints under it.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use diesel::connection::{SimpleConnection as _, TransactionManager};
 
 use crate::connection::{write_tx, DbConnection, DbPool};
 use crate::error::{DbError, DomainError};
@@ -28,8 +36,9 @@ type Job = Box<dyn Write>;
 
 /// A queued write.
 trait Write: Send {
-    /// Runs in its savepoint; returns how to answer the caller.
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> Finish;
+    /// Runs inside the batch's transaction; returns how to answer the caller and whether it
+    /// succeeded (the caller undoes a failed one).
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> (Finish, bool);
     /// Answers the caller with an error without running.
     fn abandon(self: Box<Self>, reason: &str);
 }
@@ -48,15 +57,13 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> Finish {
+    fn run(self: Box<Self>, conn: &mut DbConnection) -> (Finish, bool) {
         let Pending { f, answer } = *self;
-        // A nested `write_tx` is a savepoint: a failed write undoes only itself. A panic
-        // becomes an error inside the savepoint, so the transaction stays consistent.
-        let outcome = write_tx(conn, |conn| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| f(conn)))
-                .unwrap_or_else(|_| Err(task_error("a database write panicked".to_owned())))
-        });
-        Box::new(move |commit_failed: Option<&str>| {
+        // A panic becomes an error, undone like any failed write (see `run_batch`).
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| f(conn)))
+            .unwrap_or_else(|_| Err(task_error("a database write panicked".to_owned())));
+        let ok = outcome.is_ok();
+        let finish: Finish = Box::new(move |commit_failed: Option<&str>| {
             let outcome = match commit_failed {
                 Some(reason) if outcome.is_ok() => {
                     Err(task_error(format!("the write was not committed: {reason}")))
@@ -64,7 +71,8 @@ where
                 _ => outcome,
             };
             let _ = answer.send(outcome);
-        })
+        });
+        (finish, ok)
     }
 
     fn abandon(self: Box<Self>, reason: &str) {
@@ -140,15 +148,71 @@ fn run(pool: &DbPool, jobs: &Mutex<Receiver<Job>>) {
             }
         };
         let mut finishes = Vec::with_capacity(batch.len());
-        let committed = write_tx(&mut conn, |conn| {
-            for job in batch {
-                finishes.push(job.run(conn));
-            }
-            Ok::<(), diesel::result::Error>(())
-        });
+        let committed = run_batch(&mut conn, batch, &mut finishes);
         let reason = committed.err().map(|e| e.to_string());
         for finish in finishes {
             finish(reason.as_deref());
         }
+    }
+}
+
+/// The savepoint that isolates each write of a batch of several: set, undone after a failed
+/// write (which keeps it for the next), and released and set again after a successful one.
+const SAVEPOINT: &str = "SAVEPOINT rustmail_write";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT rustmail_write";
+const NEXT: &str = "RELEASE SAVEPOINT rustmail_write; SAVEPOINT rustmail_write";
+
+/// Why a batch of one write is rolled back (its caller gets the write's own error).
+const ONLY_WRITE_FAILED: &str = "the write failed";
+
+/// Runs `batch` in one transaction and commits it. With several writes, each runs in the
+/// savepoint [`SAVEPOINT`], rolled back to if the write fails; a batch of one has no savepoint
+/// and is rolled back as a whole instead.
+fn run_batch(
+    conn: &mut DbConnection,
+    batch: Vec<Job>,
+    finishes: &mut Vec<Finish>,
+) -> Result<(), diesel::result::Error> {
+    let several = batch.len() > 1;
+    let last = batch.len().saturating_sub(1);
+    write_tx(conn, |conn| {
+        if several {
+            conn.batch_execute(SAVEPOINT)?;
+        }
+        for (i, job) in batch.into_iter().enumerate() {
+            let (finish, ok) = job.run(conn);
+            finishes.push(finish);
+            close_nested(conn)?;
+            if !ok && !several {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    ONLY_WRITE_FAILED.into(),
+                ));
+            }
+            if !ok {
+                // Leaves the savepoint in place for the next write.
+                conn.batch_execute(UNDO)?;
+            } else if several && i < last {
+                // The commit releases the last write's savepoint.
+                conn.batch_execute(NEXT)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Rolls back nested transactions a write left open (a panic halfway through one), so the
+/// batch's own statements run at the depth they expect.
+fn close_nested(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    loop {
+        let depth =
+            <DbConnection as diesel::Connection>::TransactionManager::transaction_manager_status_mut(
+                conn,
+            )
+            .transaction_depth()?
+            .map_or(0, std::num::NonZeroU32::get);
+        if depth <= 1 {
+            return Ok(());
+        }
+        <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn)?;
     }
 }

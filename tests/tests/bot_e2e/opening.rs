@@ -64,6 +64,13 @@ async fn a_dm_opens_a_private_ticket_channel_with_header_and_welcome() {
     assert!(embed["timestamp"].is_string(), "timestamp");
 
     let ticket = h.open_ticket(alice.id()).expect("open ticket");
+    // The bot records its copy after Discord answered the POST, so the post can be seen first.
+    h.wait_db("the relay's copy recorded", |c| {
+        Ok(messages::for_ticket(c, ticket.id)?
+            .iter()
+            .any(|r| r.inbox_message_id.is_some()))
+    })
+    .await;
     let records = h.query(|c| messages::for_ticket(c, ticket.id));
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].direction, Direction::UserToStaff);

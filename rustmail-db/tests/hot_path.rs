@@ -1,0 +1,75 @@
+//! The statements of the DM intake (the relay's hot path), as SQLite sees them: no one-row
+//! lookup binds a `LIMIT` (SQLite then prepares the cached statement again on every execution,
+//! see `rustmail_db::connection::only_row`), and the intake run through the bot's batched writer
+//! adds no savepoint of its own (each is a round trip on Postgres), nor any other statement.
+
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::Connection as _;
+use rustmail_db::connection::write_tx;
+use rustmail_db::ids::{ChannelId, GuildId, MessageId, UserId};
+use rustmail_db::intake::{self, IncomingDm, Intake};
+use rustmail_db::testing::TestDatabase;
+use rustmail_db::DomainError;
+
+fn dm(id: u64) -> IncomingDm {
+    IncomingDm {
+        user_id: UserId(42),
+        user_name: "user42".to_owned(),
+        staff_guild: GuildId(900_000_000_000_000_001),
+        dm_channel: ChannelId(700_000_000_000_000_042),
+        message_id: MessageId(id),
+        content: format!("message {id}"),
+        attachments: Vec::new(),
+        may_open: true,
+    }
+}
+
+/// Collects the SQL of every statement run on the connection.
+struct Recorder(Arc<Mutex<Vec<String>>>);
+
+impl Instrumentation for Recorder {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            self.0.lock().expect("recorder").push(query.to_string());
+        }
+    }
+}
+
+#[test]
+fn the_intake_of_a_dm_binds_no_limit_and_adds_no_savepoint() {
+    let t = TestDatabase::sqlite();
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    t.db.with_conn(|c| {
+        // The first DM opens the ticket; the second is the common case measured here.
+        intake::intake_dm(c, &dm(1))?;
+        c.set_instrumentation(Recorder(Arc::clone(&statements)));
+        let outcome = write_tx(c, |c| intake::intake_dm_within(c, &dm(2)))?;
+        assert!(matches!(outcome, Intake::Recorded(r) if r.recorded.created));
+        Ok::<_, DomainError>(())
+    })
+    .expect("intake");
+    let statements = statements.lock().expect("recorder").clone();
+    // Each statement is a round trip on Postgres: record the last-seen DM, seen-or-blocked, the
+    // open ticket, its category selection, the insert, the ticket's activity, close jobs to
+    // cancel, alerts to fire, earlier relays still pending.
+    let work = statements
+        .iter()
+        .filter(|s| !matches!(s.as_str(), "BEGIN IMMEDIATE" | "COMMIT"))
+        .count();
+    assert_eq!(work, 9, "{statements:#?}");
+    let limited: Vec<&String> = statements
+        .iter()
+        .filter(|s| s.to_uppercase().contains("LIMIT"))
+        .collect();
+    assert!(
+        limited.is_empty(),
+        "lookups with a bound LIMIT: {limited:#?}"
+    );
+    let savepoints = statements
+        .iter()
+        .filter(|s| s.to_uppercase().contains("SAVEPOINT"))
+        .count();
+    assert_eq!(savepoints, 0, "{statements:#?}");
+}
