@@ -56,11 +56,27 @@ fn run(args: &Args) -> anyhow::Result<()> {
 }
 
 fn init_logging(config: &Config) -> anyhow::Result<()> {
+    use tracing_subscriber::filter::FilterExt as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+
     let filter =
         tracing_subscriber::EnvFilter::try_new(config.logging.level.trim()).map_err(|e| {
             anyhow::anyhow!("logging.level `{}` is not valid: {e}", config.logging.level)
         })?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // serenity opens an INFO span around every gateway event and HTTP request, with the whole
+    // event or request (body bytes included) as a `Debug` field: formatting them was 7% of the
+    // bot's CPU per relay, and a log line inside one would carry it. Its events still log.
+    let filter = filter.and(tracing_subscriber::filter::filter_fn(|meta| {
+        !(meta.is_span() && meta.target().starts_with("serenity"))
+    }));
+    let init = |layer: Box<dyn tracing_subscriber::Layer<_> + Send + Sync>| {
+        tracing_subscriber::registry()
+            .with(layer.with_filter(filter))
+            .try_init()
+            .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))
+    };
     match &config.logging.file {
         Some(path) => {
             let file = std::fs::OpenOptions::new()
@@ -68,16 +84,18 @@ fn init_logging(config: &Config) -> anyhow::Result<()> {
                 .append(true)
                 .open(path)
                 .with_context(|| format!("cannot open logging.file {}", path.display()))?;
-            builder
-                .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(file))
-                .try_init()
-                .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}"))
+            init(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .boxed(),
+            )
         }
-        None => builder
-            .with_writer(std::io::stderr)
-            .try_init()
-            .map_err(|e| anyhow::anyhow!("cannot set up logging: {e}")),
+        None => init(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .boxed(),
+        ),
     }
 }
 
