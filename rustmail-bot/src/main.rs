@@ -55,22 +55,29 @@ fn run(args: &Args) -> anyhow::Result<()> {
     })
 }
 
-fn init_logging(config: &Config) -> anyhow::Result<()> {
+/// The configured level, minus serenity's spans. serenity opens an INFO span around every
+/// gateway event and HTTP request, with the whole event or request (body bytes included) as a
+/// `Debug` field: formatting them was 7% of the bot's CPU per relay, and a log line inside one
+/// would carry it. Its events still log.
+fn log_filter<S>(level: &str) -> anyhow::Result<impl tracing_subscriber::layer::Filter<S>>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
     use tracing_subscriber::filter::FilterExt as _;
+
+    let filter = tracing_subscriber::EnvFilter::try_new(level.trim())
+        .map_err(|e| anyhow::anyhow!("logging.level `{level}` is not valid: {e}"))?;
+    Ok(filter.and(tracing_subscriber::filter::filter_fn(|meta| {
+        !(meta.is_span() && meta.target().starts_with("serenity"))
+    })))
+}
+
+fn init_logging(config: &Config) -> anyhow::Result<()> {
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
     use tracing_subscriber::Layer as _;
 
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(config.logging.level.trim()).map_err(|e| {
-            anyhow::anyhow!("logging.level `{}` is not valid: {e}", config.logging.level)
-        })?;
-    // serenity opens an INFO span around every gateway event and HTTP request, with the whole
-    // event or request (body bytes included) as a `Debug` field: formatting them was 7% of the
-    // bot's CPU per relay, and a log line inside one would carry it. Its events still log.
-    let filter = filter.and(tracing_subscriber::filter::filter_fn(|meta| {
-        !(meta.is_span() && meta.target().starts_with("serenity"))
-    }));
+    let filter = log_filter(&config.logging.level)?;
     let init = |layer: Box<dyn tracing_subscriber::Layer<_> + Send + Sync>| {
         tracing_subscriber::registry()
             .with(layer.with_filter(filter))
@@ -117,5 +124,35 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::Layer as _;
+
+    #[test]
+    fn serenity_spans_are_left_out_and_everything_else_follows_the_level() {
+        let filter = super::log_filter("info").expect("filter");
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::sink)
+                .with_filter(filter),
+        );
+        tracing::subscriber::with_default(subscriber, || {
+            let serenity = tracing::info_span!(target: "serenity::gateway::shard", "handle_event");
+            assert!(serenity.is_disabled());
+            let ours = tracing::info_span!(target: "rustmail_bot::inbound::dm", "dm");
+            assert!(!ours.is_disabled());
+            assert!(tracing::enabled!(
+                target: "serenity::gateway::shard",
+                tracing::Level::WARN
+            ));
+            assert!(!tracing::enabled!(
+                target: "rustmail_bot::inbound",
+                tracing::Level::DEBUG
+            ));
+        });
     }
 }
