@@ -95,8 +95,8 @@ impl Db {
     }
 
     /// Runs the write `f` in a batch with other queued writes, in one transaction (group
-    /// commit; see [`writer`]). `f` runs in a savepoint, so its failure undoes only itself; the
-    /// result arrives once the batch is committed.
+    /// commit; see [`writer`]). `f`'s failure undoes only itself (its savepoint, or the whole
+    /// transaction when it is alone); the result arrives once the batch is committed.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
