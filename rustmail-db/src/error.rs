@@ -80,6 +80,33 @@ impl DomainError {
     pub fn is_user_error(&self) -> bool {
         !matches!(self, Self::Database(_) | Self::Db(_))
     }
+
+    /// True when running the same operation again may well succeed: the database gave up on it
+    /// only because of other transactions (a PostgreSQL deadlock or serialization failure,
+    /// SQLite busy or locked). Such an operation changed nothing.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Database(e) => is_retryable(e),
+            _ => false,
+        }
+    }
+}
+
+/// True when a diesel error is the database giving up on a transaction because of others (see
+/// [`DomainError::is_retryable`]).
+pub fn is_retryable(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        // diesel has no kind for these: PostgreSQL's 40P01 and SQLite's SQLITE_BUSY/LOCKED.
+        Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message.contains("deadlock detected")
+                || message.contains("database is locked")
+                || message.contains("database table is locked")
+        }
+        _ => false,
+    }
 }
 
 /// True when a diesel error is a unique-constraint violation.
@@ -92,3 +119,27 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
 
 /// Result of a domain operation.
 pub type DomainResult<T> = Result<T, DomainError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> DomainError {
+        DomainError::Database(Error::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn contention_is_retryable_and_nothing_else() {
+        assert!(db_error(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize"
+        )
+        .is_retryable());
+        assert!(db_error(DatabaseErrorKind::Unknown, "deadlock detected").is_retryable());
+        assert!(db_error(DatabaseErrorKind::Unknown, "database is locked").is_retryable());
+        assert!(!db_error(DatabaseErrorKind::UniqueViolation, "duplicate key").is_retryable());
+        assert!(!DomainError::Database(Error::NotFound).is_retryable());
+        assert!(!DomainError::invalid("content", "empty").is_retryable());
+    }
+}

@@ -1,7 +1,10 @@
 //! `/reply content [attachment] [anonymous]`, `!reply TEXT`, `!anonreply TEXT`: a numbered staff
 //! reply, recorded first, then sent to the user's DMs and copied into the ticket channel.
 
-use rustmail_db::messages::{self, relay, Author, RelayState, StaffReply};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustmail_db::messages::{self, relay, Author, MessageRecord, Recorded, RelayState, StaffReply};
 use serenity::all::Attachment;
 
 use super::text::Text;
@@ -36,16 +39,52 @@ pub async fn anonreply(
     finished(ctx, send(ctx, content.0, attachment, true).await).await
 }
 
-/// A prefix reply command that ran to an error is marked finished, so recovery never runs it
-/// again (see [`crate::recovery::commands`]); one that succeeded is known by its record.
+/// A prefix reply command refused for the invoker's mistake is marked finished, so recovery
+/// never runs it again (see [`crate::recovery::commands`]); one that succeeded is known by its
+/// record, and one that failed on our side may run again after a restart.
 pub(crate) async fn finished(
     ctx: Context<'_>,
     result: Result<(), CommandError>,
 ) -> Result<(), CommandError> {
-    if let (Err(_), poise::Context::Prefix(_)) = (&result, ctx) {
-        crate::recovery::commands::mark_finished(ctx.data(), ctx.id()).await;
+    if let (Err(e), poise::Context::Prefix(_)) = (&result, ctx) {
+        if e.user_message().is_some() {
+            crate::recovery::commands::mark_finished(ctx.data(), ctx.id()).await;
+        }
     }
     result
+}
+
+/// Attempts at recording a reply that the database gave up on because of other transactions.
+const RECORD_ATTEMPTS: u32 = 5;
+
+/// Records a reply, with the ticket's earlier replies still pending (they go out first). A
+/// write the database aborted for contention (a PostgreSQL deadlock between batched writes)
+/// changed nothing and is made again: the reply would be lost otherwise (seen in the chaos
+/// suite), and recording is idempotent on the command's message.
+async fn record(
+    data: &crate::state::State,
+    reply: Arc<StaffReply>,
+) -> Result<(Recorded, Vec<MessageRecord>), rustmail_db::DomainError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let reply = Arc::clone(&reply);
+        let result = data
+            .write(move |c| {
+                let recorded = messages::record_reply(c, &reply)?;
+                let earlier =
+                    relay::pending_replies_before(c, reply.ticket_id, recorded.message.id)?;
+                Ok((recorded, earlier))
+            })
+            .await;
+        match result {
+            Err(e) if e.is_retryable() && attempt < RECORD_ATTEMPTS => {
+                tracing::warn!(attempt, error = %e, "recording a reply met contention; again");
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            result => return result,
+        }
+    }
 }
 
 /// The attachments of the command: every upload on a prefix command's message, the option of a
@@ -84,15 +123,7 @@ pub(crate) async fn send(
         attachments: files.clone(),
         inactivity_close_after: data.config.thread.time_to_close_thread,
     };
-    let ticket_id = ticket.id;
-    // Recorded together with the ticket's earlier replies still pending, which go out first.
-    let (recorded, earlier) = data
-        .write(move |c| {
-            let recorded = messages::record_reply(c, &reply)?;
-            let earlier = relay::pending_replies_before(c, ticket_id, recorded.message.id)?;
-            Ok((recorded, earlier))
-        })
-        .await?;
+    let (recorded, earlier) = record(data, Arc::new(reply)).await?;
     let record = recorded.message;
     if !recorded.created && record.relay_state != RelayState::Pending {
         // The same command seen twice: already handled.

@@ -52,6 +52,9 @@ async fn reply_commands_sent_while_the_bot_was_down_run_at_start_before_live_one
     let bob = h.sim.staff("bob");
     bob.say(channel, "!reply mark-0").await;
     h.wait_bot_dm(alice.id(), "mark-0").await;
+    // A reply command refused for the invoker's mistake is answered once, not again at start.
+    bob.say(channel, "!reply \u{200b}").await;
+    h.wait_bot_message(channel, "needs some text").await;
     h.wait("the start-up recovery summary", |w| {
         !recoveries(w, ids.log_channel_id).is_empty()
     })
@@ -95,6 +98,12 @@ async fn reply_commands_sent_while_the_bot_was_down_run_at_start_before_live_one
         h.open_ticket(alice.id()).is_some(),
         "the !close was not run"
     );
+    let refusals = h
+        .bot_messages(channel)
+        .iter()
+        .filter(|m| text_of(m).contains("needs some text"))
+        .count();
+    assert_eq!(refusals, 1, "the refused command was not run again");
     // A second pass finds nothing to run again.
     bob.slash(ids.staff_channel_id, "recover", &[]).await;
     h.wait("the recovery summary of /recover", |w| {
