@@ -198,6 +198,17 @@ pub(crate) async fn fetch_after(
     out
 }
 
+/// Whether Discord says `channel` no longer exists. The cache alone cannot say so: a ticket
+/// opened while this pass runs has its channel in the database before the cache has seen it
+/// (a new user's first DM at start-up got their brand-new ticket closed that way, in the
+/// benchmarks). Any other answer (an error, a timeout) keeps the ticket.
+async fn channel_is_gone(data: &Data, channel: ChannelId) -> bool {
+    match data.http.get_channel(channel).await {
+        Ok(_) => false,
+        Err(e) => crate::discord::is_gone(&e),
+    }
+}
+
 /// Open tickets whose channel vanished are closed; tickets without a channel get one; with
 /// `close_on_leave`, tickets of users no longer in the community guild are closed.
 async fn reconcile(data: &Data) -> usize {
@@ -220,6 +231,7 @@ async fn reconcile(data: &Data) -> usize {
             if existing
                 .as_ref()
                 .is_some_and(|list| !list.contains(&channel))
+                && channel_is_gone(data, channel).await
             {
                 let order = CloseOrder::new(CloseKind::ChannelDeleted, None);
                 if close(data, ticket.id, order).await.is_ok() {

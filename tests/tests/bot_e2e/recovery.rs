@@ -112,6 +112,51 @@ async fn a_channel_deleted_while_offline_closes_its_ticket_at_start() {
     h.shutdown().await;
 }
 
+/// A ticket whose channel the bot's cache has not seen yet (a new user's ticket opened while a
+/// recovery pass runs: its channel is in the database before the cache hears of it) is not
+/// mistaken for one whose channel was deleted. Found in the benchmarks: a brand-new ticket was
+/// closed at start-up, and its user's next DMs went to another one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_the_cache_has_not_seen_yet_keeps_its_ticket() {
+    let h = Harness::builder().start().await;
+    let ids = h.sim.ids().clone();
+    let alice = h.sim.user("alice");
+    // The channel exists on Discord, but its CHANNEL_CREATE never reaches the bot.
+    h.sim.gateway().set_offline(true);
+    let channel = h
+        .sim
+        .staff("bob")
+        .create_channel(ids.inbox_category_id, "alice-unseen")
+        .await;
+    h.sim.gateway().set_offline(false);
+    let ticket = h.query(|c| {
+        let opened = tickets::open(
+            c,
+            &tickets::NewTicket {
+                user_id: rustmail_db::ids::UserId(alice.id()),
+                user_name: "alice".to_owned(),
+                guild_id: rustmail_db::ids::GuildId(ids.staff_guild_id),
+                opened_via: tickets::OpenedVia::UserDm,
+                opened_by: rustmail_db::ids::UserId(alice.id()),
+                category_id: None,
+            },
+        )?;
+        tickets::claim_channel(c, opened.ticket.id, rustmail_db::ids::ChannelId(channel))
+    });
+    h.sim
+        .staff("bob")
+        .slash(ids.staff_channel_id, "recover", &[])
+        .await;
+    h.wait_bot_message(ids.log_channel_id, "reconciled 0 ticket(s)")
+        .await;
+    assert!(
+        h.query(|c| tickets::get(c, ticket.id)).is_open(),
+        "the ticket stays open"
+    );
+    h.assert_clean();
+    h.shutdown().await;
+}
+
 /// The core flow on Postgres (runs when `RUSTMAIL_TEST_POSTGRES_URL` is set, always in CI),
 /// with a second bot process on the same database: the scheduled close still fires once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
