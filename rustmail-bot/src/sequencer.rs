@@ -262,16 +262,28 @@ impl Queues {
             Admission::Already => Vec::new(),
         };
         for message in batch {
-            inner.send(&channel, message, |lane, rx| {
-                tokio::spawn(worker(
-                    Arc::clone(self),
-                    Arc::clone(framework),
-                    ctx.clone(),
-                    lane,
-                    rx,
-                ))
-            });
+            self.send_locked(&mut inner, framework, ctx, message);
         }
+    }
+
+    /// Sends `message` to its channel's worker, starting one if needed (lock held).
+    fn send_locked(
+        self: &Arc<Self>,
+        inner: &mut crate::lanes::Inner<ChannelId, Message, HashMap<ChannelId, Arrivals>>,
+        framework: &Arc<Poise>,
+        ctx: &Context,
+        message: Message,
+    ) {
+        let channel = message.channel_id;
+        inner.send(&channel, message, |lane, rx| {
+            tokio::spawn(worker(
+                Arc::clone(self),
+                Arc::clone(framework),
+                ctx.clone(),
+                lane,
+                rx,
+            ))
+        });
     }
 
     /// Queues a replayed `message` whatever was queued before (it may be older than commands
@@ -285,15 +297,7 @@ impl Queues {
             .entry(channel)
             .or_default()
             .note_enqueued(message.id);
-        inner.send(&channel, message, |lane, rx| {
-            tokio::spawn(worker(
-                Arc::clone(self),
-                Arc::clone(framework),
-                ctx.clone(),
-                lane,
-                rx,
-            ))
-        });
+        self.send_locked(&mut inner, framework, ctx, message);
     }
 }
 

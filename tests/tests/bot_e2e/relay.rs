@@ -6,7 +6,8 @@ use rustmail_tests::harness::{text::description, text_of, Harness};
 use rustmail_tests::sim::Fault;
 
 /// Opens a ticket for `name` and returns (user, channel).
-async fn open(h: &Harness, name: &str) -> (rustmail_tests::sim::Actor, u64) {
+/// A user with an open ticket (their first DM relayed), and the ticket's channel.
+pub(crate) async fn open(h: &Harness, name: &str) -> (rustmail_tests::sim::Actor, u64) {
     let user = h.sim.user(name);
     user.dm(&format!("hello from {name}")).await;
     let channel = h.ticket_channel(user.id()).await;

@@ -7,14 +7,7 @@ use rustmail_db::instances;
 use rustmail_tests::harness::{text_of, Harness};
 use rustmail_tests::sim::Fault;
 
-async fn open(h: &Harness, name: &str) -> (rustmail_tests::sim::Actor, u64) {
-    let user = h.sim.user(name);
-    user.dm(&format!("hello from {name}")).await;
-    let channel = h.ticket_channel(user.id()).await;
-    h.wait_bot_message(channel, &format!("hello from {name}"))
-        .await;
-    (user, channel)
-}
+use super::relay::open;
 
 /// The user's DMs from the bot that contain `marker`, as the markers' suffixes, in order.
 fn received(user: &rustmail_tests::sim::Actor, marker: &str) -> Vec<String> {
@@ -32,6 +25,27 @@ fn received(user: &rustmail_tests::sim::Actor, marker: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The next `n` posts into the user's DM channel fail with a 500.
+fn fail_dm_posts(h: &Harness, user: &rustmail_tests::sim::Actor, n: usize) {
+    let route = format!("POST /channels/{}/messages", user.dm_channel());
+    h.sim
+        .faults()
+        .script(Some(&route), std::iter::repeat_n(Fault::ServerError, n));
+}
+
+/// Waits until the user has received `n` DMs containing `marker`.
+async fn wait_dms(h: &Harness, user: &rustmail_tests::sim::Actor, marker: &str, n: usize) {
+    let id = user.id();
+    h.wait("the replies delivered", |w| {
+        w.dm_messages(id)
+            .iter()
+            .filter(|m| text_of(m).contains(marker))
+            .count()
+            >= n
+    })
+    .await;
 }
 
 /// The recovery summaries posted in the log channel, oldest first.
@@ -69,14 +83,7 @@ async fn reply_commands_sent_while_the_bot_was_down_run_at_start_before_live_one
     bob.say(channel, "!close").await;
     h.start_bot().await;
     bob.say(channel, "!reply mark-3").await;
-    h.wait("every reply delivered", |w| {
-        w.dm_messages(alice.id())
-            .iter()
-            .filter(|m| text_of(m).contains("mark-"))
-            .count()
-            >= 4
-    })
-    .await;
+    wait_dms(&h, &alice, "mark-", 4).await;
     h.wait("the recovery summary of the restart", |w| {
         recoveries(w, ids.log_channel_id).len() > before
     })
@@ -173,21 +180,11 @@ async fn a_reply_left_to_the_retry_schedule_is_not_overtaken_by_the_next() {
     let (alice, channel) = open(&h, "alice").await;
     let bob = h.sim.staff("bob");
     // The first reply's DM fails every inline attempt: it goes to the retry schedule.
-    let route = format!("POST /channels/{}/messages", alice.dm_channel());
-    h.sim
-        .faults()
-        .script(Some(&route), std::iter::repeat_n(Fault::ServerError, 3));
+    fail_dm_posts(&h, &alice, 3);
     bob.say(channel, "!reply order-1").await;
     h.wait_bot_message(channel, "will be retried").await;
     bob.say(channel, "!reply order-2").await;
-    h.wait("both replies delivered", |w| {
-        w.dm_messages(alice.id())
-            .iter()
-            .filter(|m| text_of(m).contains("order-"))
-            .count()
-            >= 2
-    })
-    .await;
+    wait_dms(&h, &alice, "order-", 2).await;
     assert_eq!(received(&alice, "order-"), ["order-1", "order-2"]);
     h.assert_clean();
     h.shutdown().await;
@@ -200,23 +197,13 @@ async fn a_reply_waits_behind_an_earlier_one_that_still_fails() {
     let bob = h.sim.staff("bob");
     // Enough failures for the first reply's inline attempts and its second try (made before the
     // second reply): the second reply must wait behind it.
-    let route = format!("POST /channels/{}/messages", alice.dm_channel());
-    h.sim
-        .faults()
-        .script(Some(&route), std::iter::repeat_n(Fault::ServerError, 6));
+    fail_dm_posts(&h, &alice, 6);
     bob.say(channel, "!reply behind-1").await;
     h.wait_bot_message(channel, "will be retried").await;
     bob.say(channel, "!reply behind-2").await;
     h.wait_bot_message(channel, "goes out right after reply #1")
         .await;
-    h.wait("both replies delivered", |w| {
-        w.dm_messages(alice.id())
-            .iter()
-            .filter(|m| text_of(m).contains("behind-"))
-            .count()
-            >= 2
-    })
-    .await;
+    wait_dms(&h, &alice, "behind-", 2).await;
     assert_eq!(received(&alice, "behind-"), ["behind-1", "behind-2"]);
     // The channel copies follow the same order (each is posted after its DM).
     h.wait("both channel copies posted", |w| {
