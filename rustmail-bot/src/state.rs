@@ -124,6 +124,19 @@ impl State {
         self.db.write(f).await
     }
 
+    /// [`State::write`] for a write that locks `user`'s conversation (their ticket, its jobs,
+    /// their DM channel): one writer thread takes all of them, so writers never deadlock over
+    /// one conversation (see `rustmail_db::store::writer`).
+    pub async fn write_for<T, F>(&self, user: UserId, f: F) -> Result<T, rustmail_db::DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rustmail_db::DbConnection) -> Result<T, rustmail_db::DomainError>
+            + Send
+            + 'static,
+    {
+        self.db.write_keyed(user.get(), f).await
+    }
+
     /// True the first time it is called: the start-up recovery runs once per process.
     pub fn first_start(&self) -> bool {
         !self.started.swap(true, Ordering::SeqCst)

@@ -102,7 +102,22 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
-        let writers = self.writers.get_or_init(|| {
+        self.writers().write(f).await
+    }
+
+    /// [`Db::write`] for a write that locks a conversation's rows (its ticket, jobs, DM
+    /// channel): keyed by the user, so all of one user's such writes go to one writer thread,
+    /// in order, and two writer threads never deadlock over one conversation.
+    pub async fn write_keyed<T, F>(&self, key: u64, f: F) -> Result<T, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+    {
+        self.writers().write_keyed(key, f).await
+    }
+
+    fn writers(&self) -> &writer::Writers {
+        self.writers.get_or_init(|| {
             let threads = match self.backend() {
                 // One write lock: one writer never waits on it.
                 Backend::Sqlite => 1,
@@ -110,8 +125,7 @@ impl Db {
                 Backend::Postgres => usize::try_from(self.pool_size / 2).unwrap_or(1).clamp(1, 4),
             };
             writer::Writers::start(&self.pool, threads)
-        });
-        writers.write(f).await
+        })
     }
 
     fn checkout(

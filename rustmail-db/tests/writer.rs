@@ -12,6 +12,7 @@ rustmail_db::stories!(
     concurrent_writes_all_land_and_failures_undo_only_themselves,
     a_panicking_write_is_an_error_and_the_batch_survives,
     a_unique_violation_inside_a_batch_spoils_nothing,
+    one_keys_writes_all_run_on_one_writer,
 );
 
 fn new_ticket(user: u64) -> NewTicket {
@@ -152,4 +153,44 @@ fn a_unique_violation_inside_a_batch_spoils_nothing(t: &TestDatabase) {
         .iter()
         .all(|(claimed, opened)| claimed.is_ok() && matches!(opened, Ok(true))));
     assert_eq!(open_tickets(t).len(), 60);
+}
+
+/// Keyed writes (a conversation's) all go to one writer thread, so two writers never hold
+/// each other's conversation rows (PostgreSQL deadlocked over them before).
+fn one_keys_writes_all_run_on_one_writer(t: &TestDatabase) {
+    let results = runtime().block_on(async {
+        let handles: Vec<_> = (0..60_u64)
+            .map(|i| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    let key = i % 3;
+                    let thread = db
+                        .write_keyed(key, |_| {
+                            Ok(std::thread::current().name().map(str::to_owned))
+                        })
+                        .await;
+                    (key, thread.expect("write"))
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("task"));
+        }
+        results
+    });
+    for key in 0..3 {
+        let threads: std::collections::BTreeSet<_> = results
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, thread)| thread.clone())
+            .collect();
+        assert_eq!(threads.len(), 1, "key {key} ran on {threads:?}");
+        assert!(
+            threads.iter().all(|t| t
+                .as_deref()
+                .is_some_and(|n| n.starts_with("rustmail-db-writer-"))),
+            "{threads:?}"
+        );
+    }
 }

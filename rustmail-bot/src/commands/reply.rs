@@ -63,6 +63,7 @@ const RECORD_ATTEMPTS: u32 = 5;
 /// suite), and recording is idempotent on the command's message.
 async fn record(
     data: &crate::state::State,
+    user: serenity::all::UserId,
     reply: Arc<StaffReply>,
 ) -> Result<(Recorded, Vec<MessageRecord>), rustmail_db::DomainError> {
     let mut attempt = 0;
@@ -70,7 +71,7 @@ async fn record(
         attempt += 1;
         let reply = Arc::clone(&reply);
         let result = data
-            .write(move |c| {
+            .write_for(user, move |c| {
                 let recorded = messages::record_reply(c, &reply)?;
                 let earlier =
                     relay::pending_replies_before(c, reply.ticket_id, recorded.message.id)?;
@@ -123,7 +124,8 @@ pub(crate) async fn send(
         attachments: files.clone(),
         inactivity_close_after: data.config.thread.time_to_close_thread,
     };
-    let (recorded, earlier) = record(data, Arc::new(reply)).await?;
+    let user = serenity::all::UserId::new(ticket.user_id.get());
+    let (recorded, earlier) = record(data, user, Arc::new(reply)).await?;
     let record = recorded.message;
     if !recorded.created && record.relay_state != RelayState::Pending {
         // The same command seen twice: already handled.

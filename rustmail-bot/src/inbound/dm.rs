@@ -108,7 +108,7 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
     });
     let first = Arc::clone(&incoming);
     let mut outcome = data
-        .write(move |c| intake::intake_dm_within(c, &first))
+        .write_for(user, move |c| intake::intake_dm_within(c, &first))
         .await?;
     if matches!(outcome, Intake::NoTicket)
         && membership.is_none()
@@ -117,7 +117,7 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         let mut again = IncomingDm::clone(&incoming);
         again.may_open = true;
         outcome = data
-            .write(move |c| intake::intake_dm_within(c, &again))
+            .write_for(user, move |c| intake::intake_dm_within(c, &again))
             .await?;
     }
     let files = &incoming.attachments;

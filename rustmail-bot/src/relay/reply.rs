@@ -54,7 +54,7 @@ pub async fn dm_channel(state: &State, user: UserId) -> Result<ChannelId, RelayE
     state.remember_dm(user, channel);
     let db_channel = rustmail_db::ids::ChannelId(channel.get());
     state
-        .write(move |c| dm_channels::remember(c, db_user, db_channel))
+        .write_for(user, move |c| dm_channels::remember(c, db_user, db_channel))
         .await?;
     Ok(channel)
 }

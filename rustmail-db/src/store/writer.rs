@@ -10,7 +10,12 @@
 //! costs what it did before.
 //!
 //! SQLite gets one writer (it has one write lock anyway, and one writer never waits on it);
-//! Postgres gets a few, so that round trips overlap.
+//! Postgres gets a few, so that round trips overlap. A batch holds the row locks of all its
+//! writes until its commit, so two writers could deadlock over the same tickets taken in
+//! opposite orders (seen in the chaos suite: "deadlock detected" lost a staff reply). Writes
+//! that lock a conversation's rows (its ticket, jobs, DM channel) are therefore keyed by the
+//! user ([`Writers::write_keyed`]): all of one key's writes go to one writer thread, in the
+//! order queued, so no two writers ever wait on each other's conversation.
 //!
 //! The savepoints are the writer's own statements rather than diesel's nested transactions,
 //! because on Postgres each statement is a round trip: a batch of one write needs no savepoint
@@ -19,8 +24,8 @@
 //! the batch's transaction and makes its own savepoints under it.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use diesel::connection::{SimpleConnection as _, TransactionManager};
 
@@ -80,38 +85,69 @@ where
     }
 }
 
-/// The writer threads' queue. Dropping it (with the last [`crate::Db`]) stops the threads.
+/// The writer threads' queues, one per thread. Dropping them (with the last [`crate::Db`])
+/// stops the threads.
 pub struct Writers {
-    queue: Sender<Job>,
+    queues: Vec<Sender<Job>>,
+    /// The queue the next unkeyed write goes to.
+    next: AtomicUsize,
 }
 
 impl Writers {
     /// Starts `threads` writer threads on `pool`.
     pub fn start(pool: &DbPool, threads: usize) -> Self {
-        let (queue, jobs) = mpsc::channel::<Job>();
-        let jobs = Arc::new(Mutex::new(jobs));
+        let mut queues = Vec::new();
         for n in 0..threads.max(1) {
+            let (queue, jobs) = mpsc::channel::<Job>();
             let pool = pool.clone();
-            let jobs = Arc::clone(&jobs);
             let spawned = std::thread::Builder::new()
                 .name(format!("rustmail-db-writer-{n}"))
                 .spawn(move || run(&pool, &jobs));
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "cannot start a database writer thread");
+            match spawned {
+                Ok(_) => queues.push(queue),
+                Err(e) => tracing::error!(error = %e, "cannot start a database writer thread"),
             }
         }
-        Self { queue }
+        Self {
+            queues,
+            next: AtomicUsize::new(0),
+        }
     }
 
-    /// Queues `f`; the result arrives once its batch is committed (or failed).
+    /// Queues `f` on any writer; the result arrives once its batch is committed (or failed).
+    /// For writes that lock no conversation's rows (a relay's copies, a claim).
     pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.write_on(n, f).await
+    }
+
+    /// Queues `f` on the writer of `key` (a user: every write of one conversation goes to the
+    /// same writer, in the order queued); the result arrives once its batch is committed.
+    pub async fn write_keyed<T, F>(&self, key: u64, f: F) -> Result<T, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+    {
+        // Snowflakes' low bits are a counter: spread the keys with a multiplicative hash.
+        let spread = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+        self.write_on(usize::try_from(spread).unwrap_or(0), f).await
+    }
+
+    async fn write_on<T, F>(&self, n: usize, f: F) -> Result<T, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+    {
+        let Some(queue) = self.queues.get(n % self.queues.len().max(1)) else {
+            return Err(task_error("no database writer is running".to_owned()));
+        };
         let (answer, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(Pending { f, answer });
-        self.queue
+        queue
             .send(job)
             .map_err(|_| task_error("the database writers stopped".to_owned()))?;
         result
@@ -121,20 +157,17 @@ impl Writers {
 }
 
 /// One writer thread: take a batch, run it in one transaction, commit, answer.
-fn run(pool: &DbPool, jobs: &Mutex<Receiver<Job>>) {
+fn run(pool: &DbPool, jobs: &Receiver<Job>) {
     loop {
         let mut batch = Vec::new();
-        {
-            let jobs = jobs.lock().unwrap_or_else(PoisonError::into_inner);
-            match jobs.recv() {
+        match jobs.recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => return,
+        }
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
                 Ok(job) => batch.push(job),
-                Err(_) => return,
-            }
-            while batch.len() < MAX_BATCH {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
+                Err(_) => break,
             }
         }
         let mut conn = match pool.get() {
