@@ -46,7 +46,7 @@ pub struct BotHandle {
 }
 
 fn worker_id() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
+    let host = crate::recovery::commands::hostname();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -155,7 +155,7 @@ impl Bot {
 
         let id = data.worker_id.clone();
         let version = env!("CARGO_PKG_VERSION");
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
+        let host = crate::recovery::commands::hostname();
         let pid = i32::try_from(std::process::id()).unwrap_or(i32::MAX);
         db.run(move |c| instances::register(c, &id, &host, pid, version))
             .await?;
