@@ -10,11 +10,15 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
 use crate::error::DbError;
+
+pub mod checkpoint;
+pub mod pool;
+
+pub use pool::{build_pool, pool_error_count, DbPool, PooledConnection};
 
 /// One database connection, to either backend. Domain functions take `&mut DbConnection`.
 #[derive(diesel::MultiConnection)]
@@ -82,7 +86,7 @@ impl DatabaseUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self {
                 backend: Backend::Postgres,
-                target: url.to_owned(),
+                target: without_tls_on_loopback(url),
             });
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
@@ -131,51 +135,38 @@ impl DatabaseUrl {
 
 pub use crate::config::redact_url;
 
+/// A PostgreSQL URL to this host without an `sslmode` gets `sslmode=disable`: libpq's default
+/// (`prefer`) negotiates TLS even over loopback, where it protects nothing and costs about a
+/// seventh of the bot's CPU per relayed DM (`SSL_write`/`SSL_read` on every round trip,
+/// BENCHMARKS.md session 3). Any `sslmode` the operator wrote is kept, as is every other host.
+fn without_tls_on_loopback(url: &str) -> String {
+    let (_, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let query = rest.split_once('?').map_or("", |(_, q)| q);
+    let has_sslmode = query
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("sslmode"));
+    let has_host_param = query
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("host"));
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if has_sslmode || has_host_param || !loopback {
+        return url.to_owned();
+    }
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}sslmode=disable")
+}
+
 /// How long a SQLite writer waits for the lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Applies the per-connection settings every pooled connection needs.
-#[derive(Debug, Clone, Copy)]
-struct ConnectionSetup;
-
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(c) = conn {
-            // busy_timeout first, so the pragmas after it wait for a lock instead of failing.
-            // journal_mode is not set here: WAL is persistent in the file and is switched on once
-            // by `establish` (switching needs an exclusive lock, which pooled connections opening
-            // together would fight over).
-            c.batch_execute(&format!(
-                "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                SQLITE_BUSY_TIMEOUT.as_millis()
-            ))
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
-    }
-}
-
-/// Connection errors the pool met while opening connections in the background (r2d2 retries them;
-/// they are logged and counted here, for metrics and tests).
-static POOL_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many background connection errors the pools of this process have met.
-pub fn pool_error_count() -> u64 {
-    POOL_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-#[derive(Debug, Clone, Copy)]
-struct PoolErrors;
-
-impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
-    fn handle_error(&self, error: diesel::r2d2::Error) {
-        POOL_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tracing::warn!(%error, "database pool could not open a connection");
-    }
-}
-
-/// The connection pool type used by [`crate::Db`].
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
 
 /// Opens one connection, with the backend's real error on failure.
 pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
@@ -190,12 +181,14 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
         url: url.redacted(),
         reason: e.to_string(),
     })?;
-    ConnectionSetup
-        .on_acquire(&mut conn)
-        .map_err(|e| DbError::Connect {
-            url: url.redacted(),
-            reason: e.to_string(),
-        })?;
+    pool::ConnectionSetup {
+        checkpoints_elsewhere: false,
+    }
+    .apply(&mut conn)
+    .map_err(|e| DbError::Connect {
+        url: url.redacted(),
+        reason: e.to_string(),
+    })?;
     if let DbConnection::Sqlite(c) = &mut conn {
         c.batch_execute("PRAGMA journal_mode = WAL;")
             .map_err(|e| DbError::Connect {
@@ -206,29 +199,9 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
     Ok(conn)
 }
 
-/// Builds a pool after checking that one connection can be opened (so a bad URL or a stopped
-/// server is reported once, clearly, instead of as a pool timeout).
-pub fn build_pool(url: &DatabaseUrl, size: u32) -> Result<DbPool, DbError> {
-    drop(establish(url)?);
-    let manager = ConnectionManager::<DbConnection>::new(url.target.clone());
-    Pool::builder()
-        .max_size(size.max(1))
-        // Open connections as load needs them (and let idle ones go), rather than all of them
-        // at start-up: each SQLite connection carries its own page cache.
-        .min_idle(Some(size.clamp(1, 2)))
-        .connection_timeout(Duration::from_secs(15))
-        .connection_customizer(Box::new(ConnectionSetup))
-        .error_handler(Box::new(PoolErrors))
-        .build(manager)
-        .map_err(|e| DbError::Connect {
-            url: url.redacted(),
-            reason: e.to_string(),
-        })
-}
-
 /// Creates a SQLite database file with owner-only permissions before SQLite opens it, so the
 /// tickets (personal data) are not world-readable.
-fn create_sqlite_file(path: &str) -> Result<(), DbError> {
+pub(crate) fn create_sqlite_file(path: &str) -> Result<(), DbError> {
     if path == ":memory:" || path.starts_with("file:") {
         return Ok(());
     }
@@ -334,7 +307,7 @@ mod tests {
                 c.batch_execute("COMMIT;").unwrap();
             }
         });
-        let pool = build_pool(&url, 8).unwrap();
+        let pool = build_pool(&url, 8, false).unwrap();
         release.join().unwrap();
         let conns: Vec<_> = (0..8).map(|_| pool.get().unwrap()).collect();
         assert_eq!(conns.len(), 8);
@@ -369,6 +342,31 @@ mod tests {
             DatabaseUrl::parse("/var/lib/x.db").unwrap().target(),
             "/var/lib/x.db"
         );
+    }
+
+    #[test]
+    fn loopback_postgres_goes_without_tls_unless_the_url_says_otherwise() {
+        let target = |u: &str| DatabaseUrl::parse(u).unwrap().target().to_owned();
+        assert_eq!(
+            target("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+        );
+        assert_eq!(
+            target("postgresql://u:p@localhost/db?application_name=x"),
+            "postgresql://u:p@localhost/db?application_name=x&sslmode=disable"
+        );
+        assert_eq!(
+            target("postgres://[::1]:5432/db"),
+            "postgres://[::1]:5432/db?sslmode=disable"
+        );
+        for kept in [
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "postgres://u@db.example.net/db",
+            "postgres://u@10.0.0.5:5432/db",
+            "postgres://u@127.0.0.1/db?host=/run/postgresql",
+        ] {
+            assert_eq!(target(kept), kept);
+        }
     }
 
     #[test]

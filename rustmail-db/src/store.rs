@@ -10,7 +10,8 @@ pub mod writer;
 
 use std::sync::{Arc, OnceLock};
 
-use crate::connection::{build_pool, Backend, DatabaseUrl, DbConnection, DbPool};
+use crate::connection::checkpoint::Checkpointer;
+use crate::connection::{build_pool, Backend, DatabaseUrl, DbConnection, DbPool, PooledConnection};
 use crate::error::{DbError, DomainError};
 use crate::migrate::{self, MigrationState};
 
@@ -22,6 +23,8 @@ pub struct Db {
     pool_size: u32,
     /// Started by the first [`Db::write`] (the CLI never starts them).
     writers: Arc<OnceLock<writer::Writers>>,
+    /// SQLite files: the thread that checkpoints the WAL (stops with the last clone).
+    _checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -36,12 +39,19 @@ impl Db {
     /// Connects (without migrating). `pool_size` is the number of pooled connections.
     pub fn connect(url: &str, pool_size: u32) -> Result<Self, DbError> {
         let url = DatabaseUrl::parse(url)?;
-        let pool = build_pool(&url, pool_size)?;
+        let in_memory = url.target() == ":memory:";
+        let checkpointer = if url.backend() == Backend::Sqlite && !in_memory {
+            Some(Arc::new(Checkpointer::start(&url)?))
+        } else {
+            None
+        };
+        let pool = build_pool(&url, pool_size, checkpointer.is_some())?;
         Ok(Self {
             pool,
             url,
             pool_size,
             writers: Arc::new(OnceLock::new()),
+            _checkpointer: checkpointer,
         })
     }
 
@@ -128,12 +138,7 @@ impl Db {
         })
     }
 
-    fn checkout(
-        &self,
-    ) -> Result<
-        diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<DbConnection>>,
-        DbError,
-    > {
+    fn checkout(&self) -> Result<PooledConnection, DbError> {
         self.pool.get().map_err(|e| DbError::Pool(e.to_string()))
     }
 }

@@ -67,9 +67,36 @@ pub async fn start(config: SimConfig) -> SimHandle {
     start_on(config, 0).await.expect("bind 127.0.0.1")
 }
 
+/// The segment size of an Ethernet path, which every connection to Discord crosses.
+const ETHERNET_MSS: u32 = 1460;
+
+/// The simulator's listening socket on `127.0.0.1:port`, with Ethernet's segment size.
+///
+/// Loopback's own segments are 64 KiB, and the bot's gateway socket starts with a 128 KiB
+/// receive buffer: when a burst of events (1,000 DMs dispatched in 20 ms) filled it, the kernel
+/// could not take the next 64 KiB segment in, dropped it, and the simulator's TCP stack resent
+/// it only on its 200 ms retransmission timer. Every back-to-back benchmark run stalled that way
+/// once or twice (no relay at all for 140–200 ms; `nstat`: zero-window advertisements and a loss
+/// probe; gone with a larger default receive buffer), which is loopback's doing, not Discord's
+/// nor the bot's. With Ethernet-sized segments the receive buffer fills and drains smoothly.
+fn bind(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_mss(ETHERNET_MSS)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(1024)?;
+    tokio::net::TcpListener::from_std(socket.into())
+}
+
 /// Starts a simulator on `127.0.0.1:port` (0 = any free port).
+// Async although nothing in it awaits: the listener and the server task need the caller's
+// runtime, which only an async caller is guaranteed to be inside of.
+#[allow(clippy::unused_async)]
 pub async fn start_on(config: SimConfig, port: u16) -> std::io::Result<SimHandle> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = bind(port)?;
     let addr = listener.local_addr()?;
     // Small gateway frames and REST answers must leave at once: with Nagle's algorithm on, a
     // frame waits for the ACK of the previous one (up to the peer's 40 ms delayed ACK), which
@@ -207,6 +234,11 @@ impl SimHandle {
     /// Every REST request so far.
     pub fn requests(&self) -> Vec<RequestRecord> {
         lock(&self.sim.log).clone()
+    }
+
+    /// How many requests the log holds (without copying it, unlike [`SimHandle::requests`]).
+    pub fn request_count(&self) -> usize {
+        lock(&self.sim.log).len()
     }
 
     /// Forgets the request log and unknown routes.

@@ -35,6 +35,9 @@ use crate::error::{DbError, DomainError};
 /// The most writes one transaction takes.
 pub const MAX_BATCH: usize = 256;
 
+/// A batch taking this long is logged: every write queued behind it waited as long.
+const SLOW_BATCH: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Answers the caller once the batch's fate is known: `Some(reason)` if the commit failed.
 type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
 type Job = Box<dyn Write>;
@@ -170,6 +173,7 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
         let mut conn = match pool.get() {
             Ok(conn) => conn,
             Err(e) => {
@@ -180,8 +184,19 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>) {
                 continue;
             }
         };
+        let connected = started.elapsed();
+        let writes = batch.len();
         let mut finishes = Vec::with_capacity(batch.len());
         let committed = run_batch(&mut conn, batch, &mut finishes);
+        let took = started.elapsed();
+        if took >= SLOW_BATCH {
+            tracing::warn!(
+                writes,
+                took_ms = took.as_millis(),
+                connection_ms = connected.as_millis(),
+                "slow database write batch"
+            );
+        }
         let reason = committed.err().map(|e| e.to_string());
         for finish in finishes {
             finish(reason.as_deref());
