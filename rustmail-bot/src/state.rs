@@ -117,7 +117,7 @@ impl State {
     pub async fn write<T, F>(&self, f: F) -> Result<T, rustmail_db::DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut rustmail_db::DbConnection) -> Result<T, rustmail_db::DomainError>
+        F: Fn(&mut rustmail_db::DbConnection) -> Result<T, rustmail_db::DomainError>
             + Send
             + 'static,
     {
@@ -130,7 +130,7 @@ impl State {
     pub async fn write_for<T, F>(&self, user: UserId, f: F) -> Result<T, rustmail_db::DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut rustmail_db::DbConnection) -> Result<T, rustmail_db::DomainError>
+        F: Fn(&mut rustmail_db::DbConnection) -> Result<T, rustmail_db::DomainError>
             + Send
             + 'static,
     {

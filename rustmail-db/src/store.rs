@@ -105,12 +105,13 @@ impl Db {
     }
 
     /// Runs the write `f` in a batch with other queued writes, in one transaction (group
-    /// commit; see [`writer`]). `f`'s failure undoes only itself (its savepoint, or the whole
-    /// transaction when it is alone); the result arrives once the batch is committed.
+    /// commit; see [`writer`]). `f`'s failure undoes only itself (the batch is rolled back and
+    /// its writes run again one by one, so `f` must be safe to run again); the result arrives
+    /// once the batch is committed.
     pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
         self.writers().write(f).await
     }
@@ -121,7 +122,7 @@ impl Db {
     pub async fn write_keyed<T, F>(&self, key: u64, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
         self.writers().write_keyed(key, f).await
     }

@@ -13,6 +13,7 @@ rustmail_db::stories!(
     a_panicking_write_is_an_error_and_the_batch_survives,
     a_unique_violation_inside_a_batch_spoils_nothing,
     one_keys_writes_all_run_on_one_writer,
+    a_batch_with_a_failing_write_runs_the_others_again_alone,
 );
 
 fn new_ticket(user: u64) -> NewTicket {
@@ -193,4 +194,64 @@ fn one_keys_writes_all_run_on_one_writer(t: &TestDatabase) {
             "{threads:?}"
         );
     }
+}
+
+/// A batch runs without a savepoint per write: when one write fails, the batch is rolled back
+/// and each write runs again in a transaction of its own. Writes queued behind a slow one (one
+/// key, so one writer) form one batch, the failing one last: it leaves nothing, every other
+/// commits exactly once, and all of them ran twice (in the batch, then alone).
+fn a_batch_with_a_failing_write_runs_the_others_again_alone(t: &TestDatabase) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    const FAILING: u64 = 9;
+    let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..10).map(|_| AtomicUsize::new(0)).collect());
+    let write = |i: u64| {
+        let db = t.db.clone();
+        let runs = Arc::clone(&runs);
+        tokio::spawn(async move {
+            db.write_keyed(7, move |c| {
+                runs[usize::try_from(i).expect("index")].fetch_add(1, Ordering::SeqCst);
+                tickets::open(c, &new_ticket(5_000 + i))?;
+                if i == FAILING {
+                    return Err(DomainError::InvalidTransition("this write fails".into()));
+                }
+                Ok(i)
+            })
+            .await
+        })
+    };
+    let results = runtime().block_on(async {
+        let db = t.db.clone();
+        // Holds the key's writer while the next ten queue up behind it.
+        let slow = tokio::spawn(async move {
+            db.write_keyed(7, |_| {
+                std::thread::sleep(Duration::from_millis(500));
+                Ok(())
+            })
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut handles: Vec<_> = (0..FAILING).map(write).collect();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        handles.push(write(FAILING));
+        slow.await.expect("task").expect("slow write");
+        let mut results = Vec::new();
+        for handle in handles {
+            results.push(handle.await.expect("task"));
+        }
+        results
+    });
+    for (i, result) in results.iter().enumerate() {
+        if i as u64 == FAILING {
+            assert!(result.is_err(), "the failing write: {result:?}");
+        } else {
+            assert_eq!(result.as_ref().ok(), Some(&(i as u64)), "write {i}");
+        }
+    }
+    let expected: Vec<u64> = (0..FAILING).map(|i| 5_000 + i).collect();
+    assert_eq!(open_tickets(t), expected, "the failing write left nothing");
+    let counts: Vec<usize> = runs.iter().map(|r| r.load(Ordering::SeqCst)).collect();
+    assert_eq!(counts, vec![2; 10], "each ran in the batch and again alone");
 }

@@ -3,11 +3,18 @@
 //! Every DM relayed costs two small write transactions (the intake, then the settled relay).
 //! Run one by one, each pays a `BEGIN`/`COMMIT` (a WAL append and, on Postgres, a flush and a
 //! round trip) and, on SQLite, a turn at the single write lock. Here dedicated writer threads
-//! take whatever writes are queued (up to [`MAX_BATCH`]), run each in a savepoint of one shared
-//! transaction, commit once, and only then answer each caller: so nothing is reported written
-//! before it is durable, one failing write rolls back only its own savepoint, and under load
-//! the commit cost is shared by the whole batch. With no load a batch holds one write and
-//! costs what it did before.
+//! take whatever writes are queued (up to [`MAX_BATCH`]), run them all in one transaction,
+//! commit once, and only then answer each caller: so nothing is reported written before it is
+//! durable, and under load the commit cost is shared by the whole batch. With no load a batch
+//! holds one write and costs what it did before.
+//!
+//! A failing write undoes only itself, without a savepoint per write (on Postgres each
+//! `SAVEPOINT` is a round trip and a subtransaction, on SQLite a statement journal): the batch is
+//! optimistic. When one of its writes fails, the whole transaction is rolled back and every write
+//! of the batch runs again alone, in its own transaction, so the failing one fails by itself and
+//! the others commit. Writes are therefore `Fn`: they must be safe to run again after a rollback
+//! (they only touch the database). Failing writes are rare on the hot path (an expected conflict,
+//! such as a claim already taken, is handled inside the write, in a nested transaction).
 //!
 //! SQLite gets one writer (it has one write lock anyway, and one writer never waits on it);
 //! Postgres gets a few, so that round trips overlap. A batch holds the row locks of all its
@@ -16,18 +23,12 @@
 //! that lock a conversation's rows (its ticket, jobs, DM channel) are therefore keyed by the
 //! user ([`Writers::write_keyed`]): all of one key's writes go to one writer thread, in the
 //! order queued, so no two writers ever wait on each other's conversation.
-//!
-//! The savepoints are the writer's own statements rather than diesel's nested transactions,
-//! because on Postgres each statement is a round trip: a batch of one write needs no savepoint
-//! (the transaction is its undo), and between two writes one `RELEASE SAVEPOINT; SAVEPOINT`
-//! round trip replaces diesel's two. Nested transactions inside a write still work: diesel sees
-//! the batch's transaction and makes its own savepoints under it.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use diesel::connection::{SimpleConnection as _, TransactionManager};
+use diesel::connection::TransactionManager;
 
 use crate::connection::{write_tx, DbConnection, DbPool};
 use crate::error::{DbError, DomainError};
@@ -38,21 +39,23 @@ pub const MAX_BATCH: usize = 256;
 /// A batch taking this long is logged: every write queued behind it waited as long.
 const SLOW_BATCH: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// Answers the caller once the batch's fate is known: `Some(reason)` if the commit failed.
-type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
 type Job = Box<dyn Write>;
 
 /// A queued write.
 trait Write: Send {
-    /// Runs inside the batch's transaction; returns how to answer the caller and whether it
-    /// succeeded (the caller undoes a failed one).
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> (Finish, bool);
+    /// Runs inside a transaction and keeps the outcome (replacing an earlier run's, which a
+    /// rollback undid); `true` if it succeeded.
+    fn run(&mut self, conn: &mut DbConnection) -> bool;
+    /// Answers the caller with the kept outcome once its transaction's fate is known:
+    /// `commit_failed` is why it was not committed.
+    fn answer(self: Box<Self>, commit_failed: Option<&str>);
     /// Answers the caller with an error without running.
     fn abandon(self: Box<Self>, reason: &str);
 }
 
 struct Pending<T, F> {
     f: F,
+    outcome: Option<Result<T, DomainError>>,
     answer: tokio::sync::oneshot::Sender<Result<T, DomainError>>,
 }
 
@@ -63,24 +66,28 @@ fn task_error(reason: String) -> DomainError {
 impl<T, F> Write for Pending<T, F>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+    F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
 {
-    fn run(self: Box<Self>, conn: &mut DbConnection) -> (Finish, bool) {
-        let Pending { f, answer } = *self;
+    fn run(&mut self, conn: &mut DbConnection) -> bool {
         // A panic becomes an error, undone like any failed write (see `run_batch`).
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| f(conn)))
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (self.f)(conn)))
             .unwrap_or_else(|_| Err(task_error("a database write panicked".to_owned())));
         let ok = outcome.is_ok();
-        let finish: Finish = Box::new(move |commit_failed: Option<&str>| {
-            let outcome = match commit_failed {
-                Some(reason) if outcome.is_ok() => {
-                    Err(task_error(format!("the write was not committed: {reason}")))
-                }
-                _ => outcome,
-            };
-            let _ = answer.send(outcome);
-        });
-        (finish, ok)
+        self.outcome = Some(outcome);
+        ok
+    }
+
+    fn answer(self: Box<Self>, commit_failed: Option<&str>) {
+        let outcome = match (self.outcome, commit_failed) {
+            (None, reason) => Err(task_error(
+                reason.unwrap_or("the write did not run").to_owned(),
+            )),
+            (Some(Ok(_)), Some(reason)) => {
+                Err(task_error(format!("the write was not committed: {reason}")))
+            }
+            (Some(outcome), _) => outcome,
+        };
+        let _ = self.answer.send(outcome);
     }
 
     fn abandon(self: Box<Self>, reason: &str) {
@@ -122,7 +129,7 @@ impl Writers {
     pub async fn write<T, F>(&self, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         self.write_on(n, f).await
@@ -133,7 +140,7 @@ impl Writers {
     pub async fn write_keyed<T, F>(&self, key: u64, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
         // Snowflakes' low bits are a counter: spread the keys with a multiplicative hash.
         let spread = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
@@ -143,13 +150,17 @@ impl Writers {
     async fn write_on<T, F>(&self, n: usize, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
+        F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
         let Some(queue) = self.queues.get(n % self.queues.len().max(1)) else {
             return Err(task_error("no database writer is running".to_owned()));
         };
         let (answer, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(Pending { f, answer });
+        let job: Job = Box::new(Pending {
+            f,
+            outcome: None,
+            answer,
+        });
         queue
             .send(job)
             .map_err(|_| task_error("the database writers stopped".to_owned()))?;
@@ -186,8 +197,7 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>) {
         };
         let connected = started.elapsed();
         let writes = batch.len();
-        let mut finishes = Vec::with_capacity(batch.len());
-        let committed = run_batch(&mut conn, batch, &mut finishes);
+        let fate = run_batch(&mut conn, &mut batch);
         let took = started.elapsed();
         if took >= SLOW_BATCH {
             tracing::warn!(
@@ -197,55 +207,56 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>) {
                 "slow database write batch"
             );
         }
-        let reason = committed.err().map(|e| e.to_string());
-        for finish in finishes {
-            finish(reason.as_deref());
+        let reason = match &fate {
+            Fate::NotCommitted(reason) => Some(reason.as_str()),
+            Fate::Committed | Fate::AWriteFailed => None,
+        };
+        if matches!(fate, Fate::AWriteFailed) && writes > 1 {
+            // Each write again, alone: the failing one undoes only itself.
+            for mut job in batch {
+                match run_batch(&mut conn, std::slice::from_mut(&mut job)) {
+                    Fate::NotCommitted(reason) => job.answer(Some(&reason)),
+                    Fate::Committed | Fate::AWriteFailed => job.answer(None),
+                }
+            }
+        } else {
+            for job in batch {
+                job.answer(reason);
+            }
         }
     }
 }
 
-/// The savepoint that isolates each write of a batch of several: set, undone after a failed
-/// write (which keeps it for the next), and released and set again after a successful one.
-const SAVEPOINT: &str = "SAVEPOINT rustmail_write";
-const UNDO: &str = "ROLLBACK TO SAVEPOINT rustmail_write";
-const NEXT: &str = "RELEASE SAVEPOINT rustmail_write; SAVEPOINT rustmail_write";
+/// What became of a batch.
+enum Fate {
+    /// Every write succeeded and the transaction was committed.
+    Committed,
+    /// A write failed; the transaction was rolled back.
+    AWriteFailed,
+    /// The transaction failed around the writes (begin or commit): why.
+    NotCommitted(String),
+}
 
-/// Why a batch of one write is rolled back (its caller gets the write's own error).
-const ONLY_WRITE_FAILED: &str = "the write failed";
-
-/// Runs `batch` in one transaction and commits it. With several writes, each runs in the
-/// savepoint [`SAVEPOINT`], rolled back to if the write fails; a batch of one has no savepoint
-/// and is rolled back as a whole instead.
-fn run_batch(
-    conn: &mut DbConnection,
-    batch: Vec<Job>,
-    finishes: &mut Vec<Finish>,
-) -> Result<(), diesel::result::Error> {
-    let several = batch.len() > 1;
-    let last = batch.len().saturating_sub(1);
-    write_tx(conn, |conn| {
-        if several {
-            conn.batch_execute(SAVEPOINT)?;
-        }
-        for (i, job) in batch.into_iter().enumerate() {
-            let (finish, ok) = job.run(conn);
-            finishes.push(finish);
+/// Runs `batch` in one transaction (no savepoints) and commits it, or rolls it back at the
+/// first write that fails.
+fn run_batch(conn: &mut DbConnection, batch: &mut [Job]) -> Fate {
+    let mut failed = false;
+    let result = write_tx(conn, |conn| {
+        for job in batch.iter_mut() {
+            let ok = job.run(conn);
             close_nested(conn)?;
-            if !ok && !several {
-                return Err(diesel::result::Error::QueryBuilderError(
-                    ONLY_WRITE_FAILED.into(),
-                ));
-            }
             if !ok {
-                // Leaves the savepoint in place for the next write.
-                conn.batch_execute(UNDO)?;
-            } else if several && i < last {
-                // The commit releases the last write's savepoint.
-                conn.batch_execute(NEXT)?;
+                failed = true;
+                return Err(diesel::result::Error::RollbackTransaction);
             }
         }
         Ok(())
-    })
+    });
+    match result {
+        Ok(()) => Fate::Committed,
+        Err(_) if failed => Fate::AWriteFailed,
+        Err(e) => Fate::NotCommitted(e.to_string()),
+    }
 }
 
 /// Rolls back nested transactions a write left open (a panic halfway through one), so the
