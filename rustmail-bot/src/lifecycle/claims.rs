@@ -40,9 +40,11 @@ pub async fn lease(
     lease: Duration,
 ) -> Result<bool, rustmail_db::DomainError> {
     let worker = state.worker_id.clone();
+    // Through the writer like every hot-path write: on SQLite a write on a pooled connection
+    // competes with the writer thread for the one write lock and sleeps in SQLite's busy
+    // handler (each new ticket takes and gives up a lease while its channel is created).
     state
-        .db
-        .run(move |c| instances::claim_lease(c, &key, &worker, lease))
+        .write(move |c| instances::claim_lease(c, &key, &worker, lease))
         .await
 }
 
@@ -50,8 +52,7 @@ pub async fn lease(
 pub async fn release(state: &State, key: String) {
     let worker = state.worker_id.clone();
     if let Err(e) = state
-        .db
-        .run(move |c| instances::release_claim(c, &key, &worker))
+        .write(move |c| instances::release_claim(c, &key, &worker))
         .await
     {
         tracing::debug!(error = %e, "cannot release a claim; it will expire");

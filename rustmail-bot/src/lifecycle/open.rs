@@ -203,9 +203,9 @@ async fn create_channel(state: &State, ticket: &Ticket) -> Result<ChannelId, Rel
         ));
     };
     let db_channel = DbChannelId(channel.get());
+    let user = UserId::new(ticket.user_id.get());
     match state
-        .db
-        .run(move |c| tickets::claim_channel(c, id, db_channel))
+        .write_for(user, move |c| tickets::claim_channel(c, id, db_channel))
         .await
     {
         Ok(claimed) if claimed.channel_id == Some(db_channel) => {
