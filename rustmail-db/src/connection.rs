@@ -168,16 +168,21 @@ fn without_tls_on_loopback(url: &str) -> String {
 /// How long a SQLite writer waits for the lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The driver's connection to the backend the URL names (no settings applied): never the other
+/// backend first, as diesel's `MultiConnection::establish` would try.
+pub(crate) fn connect_driver(url: &DatabaseUrl) -> diesel::ConnectionResult<DbConnection> {
+    match url.backend {
+        Backend::Postgres => PgConnection::establish(&url.target).map(DbConnection::Postgresql),
+        Backend::Sqlite => SqliteConnection::establish(&url.target).map(DbConnection::Sqlite),
+    }
+}
+
 /// Opens one connection, with the backend's real error on failure.
 pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, DbError> {
-    let mut conn = match url.backend {
-        Backend::Postgres => PgConnection::establish(&url.target).map(DbConnection::Postgresql),
-        Backend::Sqlite => {
-            create_sqlite_file(&url.target)?;
-            SqliteConnection::establish(&url.target).map(DbConnection::Sqlite)
-        }
+    if url.backend == Backend::Sqlite {
+        create_sqlite_file(&url.target)?;
     }
-    .map_err(|e| DbError::Connect {
+    let mut conn = connect_driver(url).map_err(|e| DbError::Connect {
         url: url.redacted(),
         reason: e.to_string(),
     })?;

@@ -13,12 +13,9 @@ use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection as _;
-use diesel::pg::PgConnection;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, R2D2Connection as _};
-use diesel::sqlite::SqliteConnection;
-use diesel::Connection as _;
 
-use super::{Backend, DatabaseUrl, DbConnection, SQLITE_BUSY_TIMEOUT};
+use super::{DatabaseUrl, DbConnection, SQLITE_BUSY_TIMEOUT};
 use crate::error::DbError;
 
 /// How old a connection's last check may be before a checkout checks it again.
@@ -61,15 +58,8 @@ impl ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<Pooled, Self::Error> {
-        let conn = match self.url.backend() {
-            Backend::Postgres => {
-                PgConnection::establish(self.url.target()).map(DbConnection::Postgresql)
-            }
-            Backend::Sqlite => {
-                SqliteConnection::establish(self.url.target()).map(DbConnection::Sqlite)
-            }
-        }
-        .map_err(diesel::r2d2::Error::ConnectionError)?;
+        let conn =
+            super::connect_driver(&self.url).map_err(diesel::r2d2::Error::ConnectionError)?;
         Ok(Pooled {
             conn,
             checked: Instant::now(),
