@@ -330,15 +330,39 @@ pub fn record_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<R
         if ticket.status != TicketStatus::Open {
             return Err(DomainError::NotOpen(ticket.id));
         }
-        insert_inbound(conn, dm)
+        insert_inbound(conn, dm, Followups::LOOK)
     });
     retry_as_duplicate(conn, result, dm.dm_message_id)
 }
 
+/// Which of a new DM's follow-ups (cancelling the ticket's scheduled close, firing its alerts)
+/// may have anything to do. The DM intake reads both in the same statement that finds the
+/// ticket, so a DM to a ticket with neither (nearly every DM) costs two statements fewer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Followups {
+    /// The ticket may have live scheduled jobs.
+    pub jobs: bool,
+    /// The ticket may have live alerts.
+    pub alerts: bool,
+}
+
+impl Followups {
+    /// Nothing known: look for both.
+    pub const LOOK: Self = Self {
+        jobs: true,
+        alerts: true,
+    };
+}
+
 /// Records a new DM in its open ticket, inside the caller's transaction (which checked that the
 /// DM is new and the ticket open): the message, its attachments, the ticket's activity, a
-/// cancelled scheduled close and fired alerts.
-pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainResult<Recorded> {
+/// cancelled scheduled close and fired alerts (each looked for only if `followups` says there
+/// may be any).
+pub(crate) fn insert_inbound(
+    conn: &mut DbConnection,
+    dm: &InboundDm,
+    followups: Followups,
+) -> DomainResult<Recorded> {
     check_content(&dm.content)?;
     let at = now();
     // The whole row comes back with the insert: no second read of it.
@@ -366,14 +390,18 @@ pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainR
         attachments::add_all(conn, id, &dm.attachments)?;
     }
     tickets::touch(conn, dm.ticket_id, at)?;
-    let cancelled_close = jobs::cancel_ticket_jobs(
-        conn,
-        dm.ticket_id,
-        &[JobKind::Close, JobKind::InactivityClose],
-        None,
-    )?
-    .into_iter()
-    .find(|j| j.kind == JobKind::Close);
+    let cancelled_close = if followups.jobs {
+        jobs::cancel_ticket_jobs(
+            conn,
+            dm.ticket_id,
+            &[JobKind::Close, JobKind::InactivityClose],
+            None,
+        )?
+        .into_iter()
+        .find(|j| j.kind == JobKind::Close)
+    } else {
+        None
+    };
     if cancelled_close.is_some() {
         events::add(
             conn,
@@ -383,7 +411,11 @@ pub(crate) fn insert_inbound(conn: &mut DbConnection, dm: &InboundDm) -> DomainR
             "user replied",
         )?;
     }
-    let alerts = crate::access::fire_alerts(conn, dm.ticket_id, at)?;
+    let alerts = if followups.alerts {
+        crate::access::fire_alerts(conn, dm.ticket_id, at)?
+    } else {
+        Vec::new()
+    };
     Ok(Recorded {
         message,
         created: true,

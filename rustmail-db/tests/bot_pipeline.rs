@@ -51,6 +51,7 @@ on_both!(
     close_queues_its_follow_up_once,
     dm_channels_remember_the_last_seen_message,
     a_stopping_worker_gives_its_claims_back,
+    a_dm_to_an_open_ticket_cancels_its_close_fires_alerts_and_respects_a_new_block,
 );
 
 fn with<T>(t: &TestDatabase, f: impl FnOnce(&mut DbConnection) -> DomainResult<T>) -> T {
@@ -325,4 +326,60 @@ fn a_stopping_worker_gives_its_claims_back(t: &TestDatabase) {
     let claimed =
         with(t, |c| rustmail_db::actions::claim_next(c, "new", lease)).expect("claimable");
     assert_eq!(claimed.id, action.id);
+}
+
+/// The intake's one-read path for an open ticket (issue #7, session 5) still does everything the
+/// separate reads did: cancel the scheduled and inactivity closes, fire alerts once, deliver the
+/// backlog first, and refuse a user blocked while their ticket is open.
+fn a_dm_to_an_open_ticket_cancels_its_close_fires_alerts_and_respects_a_new_block(
+    t: &TestDatabase,
+) {
+    let ticket = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_100, "hi", true)))).ticket;
+    let due_at = chrono::Utc::now().naive_utc() + chrono::Duration::hours(1);
+    for kind in [JobKind::Close, JobKind::InactivityClose] {
+        with(t, |c| {
+            jobs::schedule_close(
+                c,
+                ticket.id,
+                &jobs::CloseSchedule {
+                    kind,
+                    due_at,
+                    by: Some(STAFF),
+                    silent: false,
+                },
+            )
+        });
+    }
+    with(t, |c| rustmail_db::access::set_alert(c, ticket.id, STAFF));
+
+    let answered = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_101, "still here", false))));
+    assert!(answered.recorded.created);
+    let cancelled = answered.recorded.cancelled_close.expect("the close is cancelled");
+    assert_eq!(cancelled.kind, JobKind::Close);
+    assert_eq!(answered.recorded.alerts, vec![STAFF]);
+    for kind in [JobKind::Close, JobKind::InactivityClose] {
+        assert!(
+            with(t, |c| jobs::live_for_ticket(c, ticket.id, kind)).is_none(),
+            "{kind:?} still live"
+        );
+    }
+    // Both relays are still pending: the earlier one is this DM's backlog.
+    assert_eq!(answered.backlog.len(), 1);
+
+    // Nothing left to cancel or fire.
+    let next = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_102, "again", false))));
+    assert!(next.recorded.cancelled_close.is_none());
+    assert!(next.recorded.alerts.is_empty());
+    assert_eq!(next.backlog.len(), 2);
+
+    // Blocked while the ticket is open: refused, not recorded.
+    with(t, |c| blocks::block(c, UserId(11), STAFF, "spam", None));
+    assert!(matches!(
+        with(t, |c| intake::intake_dm(c, &dm(11, 1_103, "blocked", false))),
+        Intake::Blocked
+    ));
+    assert!(with(t, |c| messages::find_by_source(c, MessageId(1_103))).is_none());
+    // A DM recorded before the block is still answered as recorded (idempotent re-delivery).
+    let again = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_102, "again", false))));
+    assert!(!again.recorded.created);
 }
