@@ -15,8 +15,11 @@ use diesel::Connection;
 
 use crate::error::DbError;
 
+pub mod cached;
 pub mod checkpoint;
 pub mod pool;
+
+pub(crate) use cached::CachedDsl;
 
 pub use pool::{build_pool, pool_error_count, DbPool, PooledConnection};
 

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::connection::{write_tx, DbConnection};
+use crate::connection::{cached, write_tx, DbConnection};
 use crate::error::DomainResult;
 use crate::ids::{ChannelId, MessageId, UserId};
 use crate::schema::dm_channels;
@@ -131,20 +131,19 @@ pub(crate) fn record_seen(
     message: MessageId,
 ) -> DomainResult<()> {
     let at = now();
-    let advanced = diesel::update(
-        dm_channels::table
-            .filter(dm_channels::user_id.eq(user.to_db()))
-            .filter(
-                dm_channels::last_seen_message_id
-                    .is_null()
-                    .or(dm_channels::last_seen_message_id.lt(message.to_db())),
-            ),
+    let advanced = cached::update(
+        dm_channels::table,
+        dm_channels::user_id.eq(user.to_db()).and(
+            dm_channels::last_seen_message_id
+                .is_null()
+                .or(dm_channels::last_seen_message_id.lt(message.to_db())),
+        ),
+        (
+            dm_channels::channel_id.eq(channel.to_db()),
+            dm_channels::last_seen_message_id.eq(Some(message.to_db())),
+            dm_channels::updated_at.eq(at),
+        ),
     )
-    .set((
-        dm_channels::channel_id.eq(channel.to_db()),
-        dm_channels::last_seen_message_id.eq(Some(message.to_db())),
-        dm_channels::updated_at.eq(at),
-    ))
     .execute(conn)?;
     if advanced == 0 && get(conn, user)?.is_none() {
         let inserted = insert_once(conn, |conn| {

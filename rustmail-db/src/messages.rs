@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::attachments::{self, NewAttachment};
-use crate::connection::{write_tx, DbConnection};
+use crate::connection::{cached, write_tx, CachedDsl as _, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::events::{self, EventKind};
 use crate::ids::{MessageId, MessageRecordId, TicketId, UserId};
@@ -278,6 +278,7 @@ fn insert(conn: &mut DbConnection, row: &MessageInsert<'_>) -> DomainResult<Mess
     let id: i64 = crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
         .values(row)
         .returning(messages::id)
+        .cached()
         .get_result(c))?;
     Ok(MessageRecordId(id))
 }
@@ -383,6 +384,7 @@ pub(crate) fn insert_inbound(
             created_at: at,
         })
         .returning(MessageRow::as_returning())
+        .cached()
         .get_result(c))?;
     let message = MessageRecord::try_from(row)?;
     let id = message.id;
@@ -535,12 +537,13 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
 }
 
 fn allocate_number(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<i32> {
-    let updated = diesel::update(
-        tickets_table::table
-            .filter(tickets_table::id.eq(ticket.0))
-            .filter(crate::literals::ticket_is_open()),
+    let updated = cached::update(
+        tickets_table::table,
+        tickets_table::id
+            .eq(ticket.0)
+            .and(crate::literals::ticket_is_open()),
+        tickets_table::next_message_number.eq(tickets_table::next_message_number + 1),
     )
-    .set(tickets_table::next_message_number.eq(tickets_table::next_message_number + 1))
     .execute(conn)?;
     if updated == 0 {
         tickets::get(conn, ticket)?;

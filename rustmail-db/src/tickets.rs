@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::connection::{write_tx, DbConnection};
+use crate::connection::{cached, write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::events::{self, EventKind};
 use crate::ids::{CategoryId, ChannelId, GuildId, TicketId, UserId};
@@ -492,9 +492,12 @@ pub fn close(conn: &mut DbConnection, id: TicketId, req: &CloseRequest) -> Domai
 
 /// Marks activity on the ticket (used for "last activity" and inactivity).
 pub(crate) fn touch(conn: &mut DbConnection, id: TicketId, at: NaiveDateTime) -> DomainResult<()> {
-    diesel::update(tickets::table.filter(tickets::id.eq(id.0)))
-        .set(tickets::last_activity_at.eq(at))
-        .execute(conn)?;
+    cached::update(
+        tickets::table,
+        tickets::id.eq(id.0),
+        tickets::last_activity_at.eq(at),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
@@ -535,12 +538,11 @@ pub fn claim_channel(
 ) -> DomainResult<Ticket> {
     write_tx(conn, |conn| {
         require_open(conn, id)?;
-        diesel::update(
-            tickets::table
-                .filter(tickets::id.eq(id.0))
-                .filter(tickets::channel_id.is_null()),
+        cached::update(
+            tickets::table,
+            tickets::id.eq(id.0).and(tickets::channel_id.is_null()),
+            tickets::channel_id.eq(channel.to_db()),
         )
-        .set(tickets::channel_id.eq(channel.to_db()))
         .execute(conn)
         .map_err(|e| {
             if is_unique_violation(&e) {

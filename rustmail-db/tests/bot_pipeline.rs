@@ -334,7 +334,10 @@ fn a_stopping_worker_gives_its_claims_back(t: &TestDatabase) {
 fn a_dm_to_an_open_ticket_cancels_its_close_fires_alerts_and_respects_a_new_block(
     t: &TestDatabase,
 ) {
-    let ticket = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_100, "hi", true)))).ticket;
+    let ticket = recorded(with(t, |c| {
+        intake::intake_dm(c, &dm(11, 1_100, "hi", true))
+    }))
+    .ticket;
     let due_at = chrono::Utc::now().naive_utc() + chrono::Duration::hours(1);
     for kind in [JobKind::Close, JobKind::InactivityClose] {
         with(t, |c| {
@@ -352,9 +355,14 @@ fn a_dm_to_an_open_ticket_cancels_its_close_fires_alerts_and_respects_a_new_bloc
     }
     with(t, |c| rustmail_db::access::set_alert(c, ticket.id, STAFF));
 
-    let answered = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_101, "still here", false))));
+    let answered = recorded(with(t, |c| {
+        intake::intake_dm(c, &dm(11, 1_101, "still here", false))
+    }));
     assert!(answered.recorded.created);
-    let cancelled = answered.recorded.cancelled_close.expect("the close is cancelled");
+    let cancelled = answered
+        .recorded
+        .cancelled_close
+        .expect("the close is cancelled");
     assert_eq!(cancelled.kind, JobKind::Close);
     assert_eq!(answered.recorded.alerts, vec![STAFF]);
     for kind in [JobKind::Close, JobKind::InactivityClose] {
@@ -367,7 +375,9 @@ fn a_dm_to_an_open_ticket_cancels_its_close_fires_alerts_and_respects_a_new_bloc
     assert_eq!(answered.backlog.len(), 1);
 
     // Nothing left to cancel or fire.
-    let next = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_102, "again", false))));
+    let next = recorded(with(t, |c| {
+        intake::intake_dm(c, &dm(11, 1_102, "again", false))
+    }));
     assert!(next.recorded.cancelled_close.is_none());
     assert!(next.recorded.alerts.is_empty());
     assert_eq!(next.backlog.len(), 2);
@@ -375,11 +385,16 @@ fn a_dm_to_an_open_ticket_cancels_its_close_fires_alerts_and_respects_a_new_bloc
     // Blocked while the ticket is open: refused, not recorded.
     with(t, |c| blocks::block(c, UserId(11), STAFF, "spam", None));
     assert!(matches!(
-        with(t, |c| intake::intake_dm(c, &dm(11, 1_103, "blocked", false))),
+        with(t, |c| intake::intake_dm(
+            c,
+            &dm(11, 1_103, "blocked", false)
+        )),
         Intake::Blocked
     ));
     assert!(with(t, |c| messages::find_by_source(c, MessageId(1_103))).is_none());
     // A DM recorded before the block is still answered as recorded (idempotent re-delivery).
-    let again = recorded(with(t, |c| intake::intake_dm(c, &dm(11, 1_102, "again", false))));
+    let again = recorded(with(t, |c| {
+        intake::intake_dm(c, &dm(11, 1_102, "again", false))
+    }));
     assert!(!again.recorded.created);
 }

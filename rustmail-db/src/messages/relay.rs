@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{all_messages, get, Direction, MessageRecord, MessageRow, RelayState};
-use crate::connection::{write_tx, DbConnection};
+use crate::connection::{cached, write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
 use crate::schema::{category_selections, message_parts, messages};
@@ -51,14 +51,20 @@ fn write_copy(
     discord_id: MessageId,
 ) -> Result<usize, diesel::result::Error> {
     if part == 0 {
-        let target = messages::table.filter(messages::id.eq(id.0));
+        let target = messages::id.eq(id.0);
         match side {
-            Side::Dm => diesel::update(target)
-                .set(messages::dm_message_id.eq(Some(discord_id.to_db())))
-                .execute(conn),
-            Side::Inbox => diesel::update(target)
-                .set(messages::inbox_message_id.eq(Some(discord_id.to_db())))
-                .execute(conn),
+            Side::Dm => cached::update(
+                messages::table,
+                target,
+                messages::dm_message_id.eq(Some(discord_id.to_db())),
+            )
+            .execute(conn),
+            Side::Inbox => cached::update(
+                messages::table,
+                target,
+                messages::inbox_message_id.eq(Some(discord_id.to_db())),
+            )
+            .execute(conn),
         }
     } else {
         diesel::insert_into(message_parts::table)
@@ -79,7 +85,7 @@ fn settle_single(
     side: Side,
     discord_id: MessageId,
 ) -> DomainResult<()> {
-    let target = messages::table.filter(messages::id.eq(id.0));
+    let target = messages::id.eq(id.0);
     let delivered = (
         messages::relay_state.eq(RelayState::Delivered.as_str()),
         messages::relay_error.eq(None::<String>),
@@ -87,18 +93,24 @@ fn settle_single(
         messages::relay_attempts.eq(messages::relay_attempts + 1),
     );
     let updated = match side {
-        Side::Dm => diesel::update(target)
-            .set((
+        Side::Dm => cached::update(
+            messages::table,
+            target,
+            (
                 messages::dm_message_id.eq(Some(discord_id.to_db())),
                 delivered,
-            ))
-            .execute(conn)?,
-        Side::Inbox => diesel::update(target)
-            .set((
+            ),
+        )
+        .execute(conn)?,
+        Side::Inbox => cached::update(
+            messages::table,
+            target,
+            (
                 messages::inbox_message_id.eq(Some(discord_id.to_db())),
                 delivered,
-            ))
-            .execute(conn)?,
+            ),
+        )
+        .execute(conn)?,
     };
     if updated == 0 {
         return Err(DomainError::not_found("message", id));
@@ -198,14 +210,17 @@ fn set_state(
     retry_at: Option<NaiveDateTime>,
 ) -> DomainResult<MessageRecord> {
     let counts_attempt = state != RelayState::Pending || error.is_some();
-    let updated = diesel::update(messages::table.filter(messages::id.eq(id.0)))
-        .set((
+    let updated = cached::update(
+        messages::table,
+        messages::id.eq(id.0),
+        (
             messages::relay_state.eq(state.as_str()),
             messages::relay_error.eq(error),
             messages::next_attempt_at.eq(retry_at),
             messages::relay_attempts.eq(messages::relay_attempts + i32::from(counts_attempt)),
-        ))
-        .execute(conn)?;
+        ),
+    )
+    .execute(conn)?;
     if updated == 0 {
         return Err(DomainError::not_found("message", id));
     }
