@@ -275,12 +275,20 @@ struct MessageInsert<'a> {
 }
 
 fn insert(conn: &mut DbConnection, row: &MessageInsert<'_>) -> DomainResult<MessageRecordId> {
-    let id: i64 = crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
+    Ok(insert_returning(conn, row)?.id)
+}
+
+/// Inserts a message and returns its row, in one statement.
+fn insert_returning(
+    conn: &mut DbConnection,
+    row: &MessageInsert<'_>,
+) -> DomainResult<MessageRecord> {
+    let row: MessageRow = crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
         .values(row)
-        .returning(messages::id)
+        .returning(MessageRow::as_returning())
         .cached()
         .get_result(c))?;
-    Ok(MessageRecordId(id))
+    Ok(MessageRecord::try_from(row)?)
 }
 
 fn check_content(content: &str) -> DomainResult<()> {
@@ -483,9 +491,9 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
                 alerts: Vec::new(),
             });
         }
-        let number = allocate_number(conn, reply.ticket_id)?;
         let at = now();
-        let id = insert(
+        let number = allocate_number(conn, reply.ticket_id, at)?;
+        let message = insert_returning(
             conn,
             &MessageInsert {
                 ticket_id: reply.ticket_id.0,
@@ -503,17 +511,7 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
                 created_at: at,
             },
         )?;
-        attachments::add_all(conn, id, &reply.attachments)?;
-        diesel::update(tickets_table::table.filter(tickets_table::id.eq(reply.ticket_id.0)))
-            .set(tickets_table::last_activity_at.eq(at))
-            .execute(conn)?;
-        diesel::update(
-            tickets_table::table
-                .filter(tickets_table::id.eq(reply.ticket_id.0))
-                .filter(tickets_table::first_staff_reply_at.is_null()),
-        )
-        .set(tickets_table::first_staff_reply_at.eq(Some(at)))
-        .execute(conn)?;
+        attachments::add_all(conn, message.id, &reply.attachments)?;
         if let Some(after) = reply.inactivity_close_after {
             jobs::schedule_close(
                 conn,
@@ -527,7 +525,7 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
             )?;
         }
         Ok(Recorded {
-            message: get(conn, id)?,
+            message,
             created: true,
             cancelled_close: None,
             alerts: Vec::new(),
@@ -536,24 +534,43 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
     retry_as_duplicate(conn, result, reply.source_message_id)
 }
 
-fn allocate_number(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<i32> {
-    let updated = cached::update(
+diesel::define_sql_function!(
+    /// `coalesce(a, b)` on timestamps.
+    fn coalesce(
+        a: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+        b: diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+    ) -> diesel::sql_types::Nullable<diesel::sql_types::Timestamp>
+);
+
+/// Takes the open ticket's next reply number and, in the same statement, records the reply as
+/// its latest activity and (if it is the first) its first staff reply.
+fn allocate_number(
+    conn: &mut DbConnection,
+    ticket: TicketId,
+    at: NaiveDateTime,
+) -> DomainResult<i32> {
+    let next: Option<i32> = cached::update(
         tickets_table::table,
         tickets_table::id
             .eq(ticket.0)
             .and(crate::literals::ticket_is_open()),
-        tickets_table::next_message_number.eq(tickets_table::next_message_number + 1),
+        (
+            tickets_table::next_message_number.eq(tickets_table::next_message_number + 1),
+            tickets_table::last_activity_at.eq(at),
+            tickets_table::first_staff_reply_at
+                .eq(coalesce(tickets_table::first_staff_reply_at, Some(at))),
+        ),
     )
-    .execute(conn)?;
-    if updated == 0 {
-        tickets::get(conn, ticket)?;
-        return Err(DomainError::NotOpen(ticket));
+    .returning(tickets_table::next_message_number)
+    .get_result(conn)
+    .optional()?;
+    match next {
+        Some(next) => Ok(next - 1),
+        None => {
+            tickets::get(conn, ticket)?;
+            Err(DomainError::NotOpen(ticket))
+        }
     }
-    let next: i32 = tickets_table::table
-        .filter(tickets_table::id.eq(ticket.0))
-        .select(tickets_table::next_message_number)
-        .first(conn)?;
-    Ok(next - 1)
 }
 
 /// Records a staff message in the ticket channel that is not a reply (never relayed).

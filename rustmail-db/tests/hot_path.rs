@@ -12,8 +12,9 @@ use diesel::Connection as _;
 use rustmail_db::connection::write_tx;
 use rustmail_db::ids::{ChannelId, GuildId, MessageId, UserId};
 use rustmail_db::intake::{self, IncomingDm, Intake};
-use rustmail_db::messages::relay;
+use rustmail_db::messages::{self, relay, Author, StaffReply};
 use rustmail_db::testing::TestDatabase;
+use rustmail_db::tickets;
 use rustmail_db::DomainError;
 
 fn dm(id: u64) -> IncomingDm {
@@ -65,7 +66,10 @@ impl Instrumentation for CacheRecorder {
     }
 }
 
-rustmail_db::stories!(every_statement_of_a_relayed_dm_is_prepared_once);
+rustmail_db::stories!(
+    every_statement_of_a_relayed_dm_is_prepared_once,
+    a_staff_reply_takes_its_number_and_the_ticket_activity_in_one_statement,
+);
 
 /// Takes in DM `id` of user 42 and records its relay as delivered (the bot's two writes).
 fn relay_one(c: &mut rustmail_db::DbConnection, id: u64) -> Result<(), DomainError> {
@@ -156,4 +160,65 @@ fn the_intake_of_a_dm_binds_no_limit_and_adds_no_savepoint() {
         .filter(|s| s.to_uppercase().contains("SAVEPOINT"))
         .count();
     assert_eq!(savepoints, 0, "{statements:#?}");
+}
+
+fn staff_reply(ticket: rustmail_db::ids::TicketId, source: u64) -> StaffReply {
+    StaffReply {
+        ticket_id: ticket,
+        source_message_id: MessageId(source),
+        author: Author {
+            id: UserId(900),
+            name: "staff".to_owned(),
+            role: None,
+        },
+        anonymous: false,
+        content: format!("reply {source}"),
+        attachments: Vec::new(),
+        inactivity_close_after: None,
+    }
+}
+
+/// A reply's number, the ticket's latest activity and its first staff reply are written by one
+/// cached `UPDATE ... RETURNING` (they were four statements, two never cached): the first reply
+/// time is kept, the activity moves, the numbers follow each other, and nothing is prepared
+/// again once warm.
+fn a_staff_reply_takes_its_number_and_the_ticket_activity_in_one_statement(t: &TestDatabase) {
+    let seen = Arc::new(Mutex::new(Preparations::default()));
+    t.db.with_conn(|c| {
+        let Intake::Recorded(first) = intake::intake_dm(c, &dm(1))? else {
+            panic!("recorded");
+        };
+        let ticket = first.ticket.id;
+        c.set_instrumentation(CacheRecorder(Arc::clone(&seen)));
+        let one = messages::record_reply(c, &staff_reply(ticket, 5_001))?;
+        let after_one = tickets::get(c, ticket)?;
+        let warm = std::mem::take(&mut *seen.lock().expect("recorder"));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let two = messages::record_reply(c, &staff_reply(ticket, 5_002))?;
+        let measured = std::mem::take(&mut *seen.lock().expect("recorder"));
+        let after_two = tickets::get(c, ticket)?;
+
+        assert_eq!((one.message.number, two.message.number), (Some(1), Some(2)));
+        assert_eq!(after_one.first_staff_reply_at, Some(one.message.created_at));
+        assert_eq!(after_two.first_staff_reply_at, Some(one.message.created_at));
+        assert_eq!(after_two.last_activity_at, two.message.created_at);
+        assert!(after_two.last_activity_at > after_one.last_activity_at);
+
+        assert!(measured.cached.is_empty(), "{:#?}", measured.cached);
+        let work: Vec<&String> = measured
+            .run
+            .iter()
+            .filter(|sql| {
+                !sql.contains("SAVEPOINT") && !sql.starts_with("BEGIN") && *sql != "COMMIT"
+            })
+            .collect();
+        // Seen before? The number with the activity; the insert returning the row.
+        assert_eq!(work.len(), 3, "{work:#?}");
+        assert!(
+            work.iter().all(|sql| warm.cached.contains(sql)),
+            "{work:#?}"
+        );
+        Ok::<_, DomainError>(())
+    })
+    .expect("replies");
 }

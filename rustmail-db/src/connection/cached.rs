@@ -76,6 +76,53 @@ where
 
 impl<F, C, W, Conn> RunQueryDsl<Conn> for Update<F, C, W> {}
 
+impl<F, C, W> Update<F, C, W> {
+    /// `... RETURNING column` (one column of the updated row).
+    pub fn returning<R>(self, _column: R) -> UpdateReturning<F, C, W, R>
+    where
+        R: diesel::Column,
+    {
+        UpdateReturning {
+            update: self,
+            column: std::marker::PhantomData,
+        }
+    }
+}
+
+/// [`Update`] with `RETURNING column`.
+#[derive(Debug, Clone)]
+pub struct UpdateReturning<F, C, W, R> {
+    update: Update<F, C, W>,
+    column: std::marker::PhantomData<R>,
+}
+
+impl<F, C, W, R> QueryId for UpdateReturning<F, C, W, R> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<F, C, W, R: diesel::Column> Query for UpdateReturning<F, C, W, R> {
+    type SqlType = R::SqlType;
+}
+
+impl<F, C, W, R, DB> QueryFragment<DB> for UpdateReturning<F, C, W, R>
+where
+    DB: Backend,
+    F: QueryFragment<DB>,
+    C: QueryFragment<DB>,
+    W: QueryFragment<DB>,
+    R: diesel::Column,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.update.walk_ast(out.reborrow())?;
+        // The bare column name: SQLite's RETURNING takes no table-qualified names.
+        out.push_sql(" RETURNING ");
+        out.push_identifier(R::NAME)
+    }
+}
+
+impl<F, C, W, R, Conn> RunQueryDsl<Conn> for UpdateReturning<F, C, W, R> {}
+
 /// A statement loaded by value on the concrete connection, prepared once per connection and SQL
 /// text; see the module docs.
 #[derive(Debug, Clone, Copy)]
