@@ -132,7 +132,7 @@ pub(crate) fn record_seen(
 ) -> DomainResult<()> {
     let at = now();
     let advanced = cached::update(
-        dm_channels::table,
+        &dm_channels::table,
         dm_channels::user_id.eq(user.to_db()).and(
             dm_channels::last_seen_message_id
                 .is_null()

@@ -550,7 +550,7 @@ fn allocate_number(
     at: NaiveDateTime,
 ) -> DomainResult<i32> {
     let next: Option<i32> = cached::update(
-        tickets_table::table,
+        &tickets_table::table,
         tickets_table::id
             .eq(ticket.0)
             .and(crate::literals::ticket_is_open()),
@@ -564,13 +564,11 @@ fn allocate_number(
     .returning(tickets_table::next_message_number)
     .get_result(conn)
     .optional()?;
-    match next {
-        Some(next) => Ok(next - 1),
-        None => {
-            tickets::get(conn, ticket)?;
-            Err(DomainError::NotOpen(ticket))
-        }
+    if let Some(next) = next {
+        return Ok(next - 1);
     }
+    tickets::get(conn, ticket)?;
+    Err(DomainError::NotOpen(ticket))
 }
 
 /// Records a staff message in the ticket channel that is not a reply (never relayed).

@@ -493,7 +493,7 @@ pub fn close(conn: &mut DbConnection, id: TicketId, req: &CloseRequest) -> Domai
 /// Marks activity on the ticket (used for "last activity" and inactivity).
 pub(crate) fn touch(conn: &mut DbConnection, id: TicketId, at: NaiveDateTime) -> DomainResult<()> {
     cached::update(
-        tickets::table,
+        &tickets::table,
         tickets::id.eq(id.0),
         tickets::last_activity_at.eq(at),
     )
@@ -539,7 +539,7 @@ pub fn claim_channel(
     write_tx(conn, |conn| {
         require_open(conn, id)?;
         cached::update(
-            tickets::table,
+            &tickets::table,
             tickets::id.eq(id.0).and(tickets::channel_id.is_null()),
             tickets::channel_id.eq(channel.to_db()),
         )

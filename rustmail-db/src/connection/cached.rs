@@ -37,7 +37,7 @@ pub struct Update<F, C, W> {
 
 /// `UPDATE table SET changes WHERE filter` (as `diesel::update(table.filter(filter))
 /// .set(changes)`), prepared once per connection.
-pub fn update<T, V, W>(table: T, filter: W, changes: V) -> Update<T::FromClause, V::Changeset, W>
+pub fn update<T, V, W>(table: &T, filter: W, changes: V) -> Update<T::FromClause, V::Changeset, W>
 where
     T: Table,
     V: AsChangeset<Target = T>,

@@ -54,13 +54,13 @@ fn write_copy(
         let target = messages::id.eq(id.0);
         match side {
             Side::Dm => cached::update(
-                messages::table,
+                &messages::table,
                 target,
                 messages::dm_message_id.eq(Some(discord_id.to_db())),
             )
             .execute(conn),
             Side::Inbox => cached::update(
-                messages::table,
+                &messages::table,
                 target,
                 messages::inbox_message_id.eq(Some(discord_id.to_db())),
             )
@@ -94,7 +94,7 @@ fn settle_single(
     );
     let updated = match side {
         Side::Dm => cached::update(
-            messages::table,
+            &messages::table,
             target,
             (
                 messages::dm_message_id.eq(Some(discord_id.to_db())),
@@ -103,7 +103,7 @@ fn settle_single(
         )
         .execute(conn)?,
         Side::Inbox => cached::update(
-            messages::table,
+            &messages::table,
             target,
             (
                 messages::inbox_message_id.eq(Some(discord_id.to_db())),
@@ -211,7 +211,7 @@ fn set_state(
 ) -> DomainResult<MessageRecord> {
     let counts_attempt = state != RelayState::Pending || error.is_some();
     let updated = cached::update(
-        messages::table,
+        &messages::table,
         messages::id.eq(id.0),
         (
             messages::relay_state.eq(state.as_str()),
