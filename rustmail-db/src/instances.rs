@@ -13,7 +13,6 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::connection::{write_tx, DbConnection};
-use crate::error::is_unique_violation;
 use crate::error::DomainResult;
 use crate::schema::{bot_instances, event_claims};
 use crate::time::now;
@@ -97,24 +96,21 @@ fn insert_claim(
     worker: &str,
     keep: std::time::Duration,
 ) -> DomainResult<bool> {
-    // In its own transaction, or a savepoint inside the caller's (the bot's batched writes): on
-    // Postgres a unique violation aborts the enclosing transaction unless rolled back to a
-    // savepoint.
-    let inserted = crate::connection::write_tx(conn, |conn| {
-        diesel::insert_into(event_claims::table)
-            .values((
-                event_claims::key.eq(key),
-                event_claims::claimed_by.eq(worker),
-                event_claims::claimed_at.eq(now()),
-                event_claims::expires_at.eq(crate::time::after(keep)),
-            ))
-            .execute(conn)
-    });
-    match inserted {
-        Ok(n) => Ok(n == 1),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    // `ON CONFLICT DO NOTHING` on the connection inside (the `MultiConnection` has no upserts):
+    // a taken key inserts nothing instead of failing, so no savepoint is needed inside the
+    // bot's batched writes (on Postgres a unique violation aborts the enclosing transaction
+    // unless rolled back to one; each savepoint is two more round trips).
+    let row = (
+        event_claims::key.eq(key),
+        event_claims::claimed_by.eq(worker),
+        event_claims::claimed_at.eq(now()),
+        event_claims::expires_at.eq(crate::time::after(keep)),
+    );
+    let inserted = crate::on_backend!(conn, |c| diesel::insert_into(event_claims::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(inserted == 1)
 }
 
 /// Claims `key` for `worker`, once: `true` for the first caller, `false` for everyone after
@@ -135,20 +131,19 @@ pub fn claim_lease(
         return Ok(true);
     }
     let at = now();
-    let taken = diesel::update(
-        event_claims::table
-            .filter(event_claims::key.eq(key))
-            .filter(
-                event_claims::expires_at
-                    .lt(at)
-                    .or(event_claims::claimed_by.eq(worker)),
-            ),
+    let taken = crate::connection::cached::update(
+        &event_claims::table,
+        event_claims::key.eq(key).and(
+            event_claims::expires_at
+                .lt(at)
+                .or(event_claims::claimed_by.eq(worker)),
+        ),
+        (
+            event_claims::claimed_by.eq(worker),
+            event_claims::claimed_at.eq(at),
+            event_claims::expires_at.eq(crate::time::after(lease)),
+        ),
     )
-    .set((
-        event_claims::claimed_by.eq(worker),
-        event_claims::claimed_at.eq(at),
-        event_claims::expires_at.eq(crate::time::after(lease)),
-    ))
     .execute(conn)?;
     Ok(taken == 1)
 }
@@ -175,9 +170,12 @@ pub fn finish_claim(conn: &mut DbConnection, key: &str) -> DomainResult<()> {
     if insert_claim(conn, key, FINISHED, CLAIM_RETENTION)? {
         return Ok(());
     }
-    diesel::update(event_claims::table.filter(event_claims::key.eq(key)))
-        .set(event_claims::claimed_by.eq(FINISHED))
-        .execute(conn)?;
+    crate::connection::cached::update(
+        &event_claims::table,
+        event_claims::key.eq(key),
+        event_claims::claimed_by.eq(FINISHED),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -69,6 +69,7 @@ impl Instrumentation for CacheRecorder {
 rustmail_db::stories!(
     every_statement_of_a_relayed_dm_is_prepared_once,
     a_staff_reply_takes_its_number_and_the_ticket_activity_in_one_statement,
+    a_claim_already_taken_costs_one_statement_and_spoils_nothing,
 );
 
 /// Takes in DM `id` of user 42 and records its relay as delivered (the bot's two writes).
@@ -221,4 +222,34 @@ fn a_staff_reply_takes_its_number_and_the_ticket_activity_in_one_statement(t: &T
         Ok::<_, DomainError>(())
     })
     .expect("replies");
+}
+
+/// Every staff command and new ticket takes a claim inside the bot's batched writes. A key
+/// already taken inserts nothing (`ON CONFLICT DO NOTHING`), where it used to fail on the unique
+/// key inside a savepoint (two more round trips on Postgres, per claim).
+fn a_claim_already_taken_costs_one_statement_and_spoils_nothing(t: &TestDatabase) {
+    let seen = Arc::new(Mutex::new(Preparations::default()));
+    t.db.with_conn(|c| {
+        c.set_instrumentation(CacheRecorder(Arc::clone(&seen)));
+        write_tx(c, |c| {
+            assert!(rustmail_db::instances::claim_once(c, "cmd:7", "w1")?);
+            assert!(!rustmail_db::instances::claim_once(c, "cmd:7", "w2")?);
+            // The transaction is still usable (on Postgres a failed statement would abort it).
+            assert!(rustmail_db::instances::claim_once(c, "cmd:8", "w2")?);
+            Ok::<_, DomainError>(())
+        })?;
+        let run = std::mem::take(&mut seen.lock().expect("recorder").run);
+        assert_eq!(
+            run.iter().filter(|sql| sql.contains("SAVEPOINT")).count(),
+            0,
+            "{run:#?}"
+        );
+        assert_eq!(run.len(), 5, "{run:#?}");
+        Ok::<_, DomainError>(())
+    })
+    .expect("claims");
+    let holder =
+        t.db.with_conn(|c| rustmail_db::instances::claim_once(c, "cmd:7", "w3"))
+            .expect("claim");
+    assert!(!holder);
 }
