@@ -75,7 +75,9 @@ pub fn intake_dm(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intak
 pub fn intake_dm_within(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResult<Intake> {
     dm_channels::record_seen(conn, dm.user_id, dm.dm_channel, dm.message_id)?;
     // The common case, a new DM from an unblocked user to their open ticket, takes one read.
-    if let Some(open) = open_conversation(conn, dm)? {
+    let open = open_conversation(conn, dm)?;
+    let has_open_ticket = open.is_some();
+    if let Some(open) = open {
         if !open.seen && !open.blocked {
             return record(conn, dm, open.ticket, false, open.lookups);
         }
@@ -112,7 +114,14 @@ pub fn intake_dm_within(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResul
     if blocked {
         return Ok(Intake::Blocked);
     }
-    let (ticket, ticket_created) = match tickets::find_open_by_user(conn, dm.user_id)? {
+    // No open ticket a moment ago: straight to opening one (which looks again, under the
+    // unique index, in case another process opened it meanwhile).
+    let existing = if has_open_ticket {
+        tickets::find_open_by_user(conn, dm.user_id)?
+    } else {
+        None
+    };
+    let (ticket, ticket_created) = match existing {
         Some(ticket) => (ticket, false),
         None if dm.may_open => {
             let opened = tickets::open(

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::connection::{cached, write_tx, DbConnection};
+use crate::connection::{cached, write_tx, CachedDsl as _, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::events::{self, EventKind};
 use crate::ids::{CategoryId, ChannelId, GuildId, TicketId, UserId};
@@ -232,11 +232,13 @@ pub fn open(conn: &mut DbConnection, new: &NewTicket) -> DomainResult<Opened> {
                 next_message_number: 1,
                 last_activity_at: at,
             };
-            let id: i64 = crate::on_backend!(conn, |c| diesel::insert_into(tickets::table)
+            // The whole row comes back with the insert, prepared once (see `cached`).
+            let row: TicketRow = crate::on_backend!(conn, |c| diesel::insert_into(tickets::table)
                 .values(&insert)
-                .returning(tickets::id)
+                .returning(TicketRow::as_returning())
+                .cached()
                 .get_result(c))?;
-            let ticket = get(conn, TicketId(id))?;
+            let ticket = Ticket::try_from(row)?;
             events::add(
                 conn,
                 ticket.id,
