@@ -249,6 +249,28 @@ pub(crate) fn only_row<T>(rows: Vec<T>) -> Option<T> {
     rows.into_iter().next()
 }
 
+/// Runs `f` inside the caller's transaction when there is one (no savepoint), else in a write
+/// transaction of its own ([`write_tx`]). Only for `f` that never carries on after one of its
+/// own statements failed: its error must undo the caller's transaction too, as the bot's
+/// batched writer does (it rolls the batch back and runs each write again alone). On Postgres
+/// each savepoint is two more round trips.
+pub fn within_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let depth =
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .map_err(E::from)?;
+    if depth.is_some() {
+        return f(conn);
+    }
+    write_tx(conn, f)
+}
+
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so
 /// concurrent writers wait on the busy timeout rather than fail when upgrading a read lock), an
 /// ordinary transaction on Postgres. Nested calls become savepoints.

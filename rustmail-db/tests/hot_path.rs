@@ -70,6 +70,7 @@ rustmail_db::stories!(
     every_statement_of_a_relayed_dm_is_prepared_once,
     a_staff_reply_takes_its_number_and_the_ticket_activity_in_one_statement,
     a_claim_already_taken_costs_one_statement_and_spoils_nothing,
+    copies_recorded_twice_in_a_batch_need_no_savepoint,
 );
 
 /// Takes in DM `id` of user 42 and records its relay as delivered (the bot's two writes).
@@ -252,4 +253,35 @@ fn a_claim_already_taken_costs_one_statement_and_spoils_nothing(t: &TestDatabase
         t.db.with_conn(|c| rustmail_db::instances::claim_once(c, "cmd:7", "w3"))
             .expect("claim");
     assert!(!holder);
+}
+
+/// A relay's copies (a staff reply's DM side, a long text's parts) are recorded inside the
+/// bot's batched writes without a savepoint per copy (two round trips each on Postgres), and
+/// recording them again, as a re-drive after a crash does, is harmless.
+fn copies_recorded_twice_in_a_batch_need_no_savepoint(t: &TestDatabase) {
+    let seen = Arc::new(Mutex::new(Preparations::default()));
+    t.db.with_conn(|c| {
+        let Intake::Recorded(first) = intake::intake_dm(c, &dm(1))? else {
+            panic!("recorded");
+        };
+        let reply = messages::record_reply(c, &staff_reply(first.ticket.id, 6_001))?.message;
+        let parts = [MessageId(7_001), MessageId(7_002), MessageId(7_003)];
+        c.set_instrumentation(CacheRecorder(Arc::clone(&seen)));
+        write_tx(c, |c| {
+            relay::record_copies(c, reply.id, relay::Side::Dm, 0, &parts, false)?;
+            relay::record_copies(c, reply.id, relay::Side::Dm, 0, &parts, false)?;
+            relay::record_copies(c, reply.id, relay::Side::Dm, 1, &parts[1..], true)
+        })?;
+        let run = std::mem::take(&mut seen.lock().expect("recorder").run);
+        assert_eq!(
+            run.iter().filter(|sql| sql.contains("SAVEPOINT")).count(),
+            0,
+            "{run:#?}"
+        );
+        assert_eq!(relay::copies(c, reply.id, relay::Side::Dm)?, parts.to_vec());
+        let settled = messages::get(c, reply.id)?;
+        assert_eq!(settled.relay_state, messages::RelayState::Delivered);
+        Ok::<_, DomainError>(())
+    })
+    .expect("copies");
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{all_messages, get, Direction, MessageRecord, MessageRow, RelayState};
-use crate::connection::{cached, write_tx, DbConnection};
+use crate::connection::{cached, within_tx, write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
 use crate::schema::{category_selections, message_parts, messages};
@@ -41,8 +41,9 @@ pub fn record_copy(
     }
 }
 
-/// The statement behind [`record_copy`], with a unique violation (the copy is already
-/// recorded) returned as an error.
+/// The statement behind [`record_copy`]. Recording a copy again changes nothing and fails not:
+/// part 0 sets the same id again, a later part inserts nothing on conflict. A unique violation
+/// (another message holds that Discord id) is returned as an error.
 fn write_copy(
     conn: &mut DbConnection,
     id: MessageRecordId,
@@ -67,14 +68,18 @@ fn write_copy(
             .execute(conn),
         }
     } else {
-        diesel::insert_into(message_parts::table)
-            .values((
-                message_parts::message_id.eq(id.0),
-                message_parts::side.eq(side.as_str()),
-                message_parts::part.eq(part),
-                message_parts::discord_message_id.eq(discord_id.to_db()),
-            ))
-            .execute(conn)
+        // A part recorded before inserts nothing (`ON CONFLICT DO NOTHING`, on the connection
+        // inside: the `MultiConnection` has no upserts) instead of failing.
+        let row = (
+            message_parts::message_id.eq(id.0),
+            message_parts::side.eq(side.as_str()),
+            message_parts::part.eq(part),
+            message_parts::discord_message_id.eq(discord_id.to_db()),
+        );
+        crate::on_backend!(conn, |c| diesel::insert_into(message_parts::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c))
     }
 }
 
@@ -316,25 +321,26 @@ pub fn record_copies(
         // The common case, a one-part relay delivered at once: one statement.
         return settle_single(conn, id, side, *only);
     }
-    write_tx(conn, |conn| {
+    // No savepoints (each is two round trips on Postgres): no statement here fails on a copy
+    // recorded before (see `write_copy`), so an error is a real one and undoes the caller's
+    // whole transaction.
+    within_tx(conn, |conn| {
         for (i, discord_id) in discord_ids.iter().enumerate() {
             let part = first_part + i32::try_from(i).unwrap_or(i32::MAX - first_part);
-            // In a savepoint: on Postgres a failed statement would abort the whole transaction.
-            match write_tx(conn, |conn| write_copy(conn, id, side, part, *discord_id)) {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e) => {}
-                Err(e) => return Err(e.into()),
-            }
+            write_copy(conn, id, side, part, *discord_id)?;
         }
         if complete {
-            let updated = diesel::update(messages::table.filter(messages::id.eq(id.0)))
-                .set((
+            let updated = cached::update(
+                &messages::table,
+                messages::id.eq(id.0),
+                (
                     messages::relay_state.eq(RelayState::Delivered.as_str()),
                     messages::relay_error.eq(None::<String>),
                     messages::next_attempt_at.eq(None::<NaiveDateTime>),
                     messages::relay_attempts.eq(messages::relay_attempts + 1),
-                ))
-                .execute(conn)?;
+                ),
+            )
+            .execute(conn)?;
             if updated == 0 {
                 return Err(DomainError::not_found("message", id));
             }
