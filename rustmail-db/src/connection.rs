@@ -261,14 +261,19 @@ pub fn within_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    let depth =
-        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .map_err(E::from)?;
-    if depth.is_some() {
+    if in_transaction(conn)? {
         return f(conn);
     }
     write_tx(conn, f)
+}
+
+/// Whether `conn` is inside a transaction (a nested call would make a savepoint).
+fn in_transaction(conn: &mut DbConnection) -> Result<bool, diesel::result::Error> {
+    Ok(
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()?
+            .is_some(),
+    )
 }
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so
@@ -281,11 +286,7 @@ pub fn write_tx<T, E>(
 where
     E: From<diesel::result::Error>,
 {
-    let depth =
-        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .map_err(E::from)?;
-    if depth.is_some() {
+    if in_transaction(conn)? {
         return conn.transaction(f);
     }
     match conn {
