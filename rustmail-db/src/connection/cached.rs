@@ -6,7 +6,7 @@
 //! Postgres an unnamed `Parse` per statement, on SQLite a `sqlite3_prepare`. Measured in
 //! session 5, every write of the relay path (the DM's insert, the ticket's activity, the DM
 //! channel's last-seen message, the settled relay) was prepared anew; parsing and planning were
-//! about a fifth of the Postgres server's work per relayed DM.
+//! about a sixth of the Postgres server's work per relayed DM (`perf`, BENCHMARKS.md).
 //!
 //! The two forms here are cached by their SQL text (and bind types) instead, which is always
 //! sound: the prepared statement is exactly that SQL. Use them only for statements whose SQL
