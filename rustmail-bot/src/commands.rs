@@ -231,7 +231,10 @@ pub async fn announce(ctx: Context<'_>, text: impl Into<String>) -> Result<(), C
 pub async fn done(ctx: Context<'_>, slash_text: impl Into<String>) -> Result<(), CommandError> {
     match ctx {
         poise::Context::Prefix(p) => {
+            // Before the call: the deletion event may arrive before the call returns.
+            ctx.data().deleting_own(p.msg.id);
             if let Err(e) = p.msg.delete(&*ctx.data().http).await {
+                ctx.data().deleted_own(p.msg.id);
                 tracing::debug!(error = %crate::discord::describe(&e), "cannot delete a command message");
             }
             Ok(())

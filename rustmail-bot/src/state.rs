@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rustmail_db::config::Config;
 use rustmail_db::dm_channels::DmChannel;
 use rustmail_db::Db;
-use serenity::all::{Cache, ChannelId, Http, UserId};
+use serenity::all::{Cache, ChannelId, Http, MessageId, UserId};
 use tokio::sync::{watch, Notify};
 
 use crate::inbound::Queues;
@@ -48,6 +48,9 @@ pub struct State {
     dm_users: Mutex<HashMap<ChannelId, UserId>>,
     /// Relays being delivered right now (record ids), so a retry never races a live delivery.
     in_flight: Mutex<HashSet<i64>>,
+    /// Staff messages the bot deleted itself (prefix commands, acknowledged by deletion), so
+    /// their deletion events need no lookup (see [`State::deleted_own`]).
+    deleted_own: Mutex<HashSet<MessageId>>,
     /// Tickets whose "inbox full" alert was posted (one alert per ticket and process).
     inbox_full_alerted: Mutex<HashSet<i64>>,
     /// When typing was last relayed into a channel (Discord shows it for ~10 s).
@@ -74,6 +77,9 @@ pub struct State {
 /// How often typing is relayed at most per channel.
 const TYPING_EVERY: Duration = Duration::from_secs(8);
 
+/// At most this many of the bot's own deletions are remembered at once.
+const MAX_OWN_DELETIONS: usize = 10_000;
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -98,6 +104,7 @@ impl State {
             dm_channels: Mutex::new(HashMap::new()),
             dm_users: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
+            deleted_own: Mutex::new(HashSet::new()),
             inbox_full_alerted: Mutex::new(HashSet::new()),
             typing: Mutex::new(HashMap::new()),
             wake_scheduler: Notify::new(),
@@ -189,6 +196,21 @@ impl State {
     /// Claims the relay of record `id` for this task; `false` when another task has it.
     pub fn begin_relay(&self, id: i64) -> bool {
         lock(&self.in_flight).insert(id)
+    }
+
+    /// Remembers that the bot deleted `message` itself (a prefix command it acknowledged).
+    pub fn deleting_own(&self, message: MessageId) {
+        let mut own = lock(&self.deleted_own);
+        // Each entry leaves with its deletion event; a bound for events that never come.
+        if own.len() >= MAX_OWN_DELETIONS {
+            own.clear();
+        }
+        own.insert(message);
+    }
+
+    /// Whether `message` is one the bot deleted itself (forgetting it: one event per message).
+    pub fn deleted_own(&self, message: MessageId) -> bool {
+        lock(&self.deleted_own).remove(&message)
     }
 
     /// Releases a claim taken with [`State::begin_relay`].

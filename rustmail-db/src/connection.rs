@@ -17,6 +17,7 @@ use crate::error::DbError;
 
 pub mod cached;
 pub mod checkpoint;
+pub mod per_row;
 pub mod pool;
 
 pub(crate) use cached::CachedDsl;

@@ -119,6 +119,57 @@ pub fn claim_once(conn: &mut DbConnection, key: &str, worker: &str) -> DomainRes
     insert_claim(conn, key, worker, CLAIM_RETENTION)
 }
 
+/// [`claim_once`] for many keys at once, inside the caller's transaction (the writer's set-wise
+/// batch): whether each was won, in order. On Postgres one statement (`INSERT ... ON CONFLICT DO
+/// NOTHING RETURNING key`: the keys inserted are the ones won); diesel runs SQLite's multi-row
+/// inserts row by row anyway, so there each key is claimed alone. A key listed twice is won at
+/// most once, by its first listing.
+pub fn claim_many_once(
+    conn: &mut DbConnection,
+    keys: &[&str],
+    worker: &str,
+) -> DomainResult<Vec<bool>> {
+    let mut first = std::collections::HashSet::new();
+    let distinct: Vec<&str> = keys.iter().copied().filter(|k| first.insert(*k)).collect();
+    let won: std::collections::HashSet<String> = match conn {
+        DbConnection::Postgresql(pg) => {
+            let (at, expires) = (now(), crate::time::after(CLAIM_RETENTION));
+            let rows: Vec<_> = distinct
+                .iter()
+                .map(|key| {
+                    (
+                        event_claims::key.eq(*key),
+                        event_claims::claimed_by.eq(worker),
+                        event_claims::claimed_at.eq(at),
+                        event_claims::expires_at.eq(expires),
+                    )
+                })
+                .collect();
+            diesel::insert_into(event_claims::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .returning(event_claims::key)
+                .get_results::<String>(pg)?
+                .into_iter()
+                .collect()
+        }
+        DbConnection::Sqlite(_) => {
+            let mut won = std::collections::HashSet::new();
+            for key in distinct {
+                if insert_claim(conn, key, worker, CLAIM_RETENTION)? {
+                    won.insert(key.to_owned());
+                }
+            }
+            won
+        }
+    };
+    let mut taken = std::collections::HashSet::new();
+    Ok(keys
+        .iter()
+        .map(|key| won.contains(*key) && taken.insert(*key))
+        .collect())
+}
+
 /// Claims `key` for `worker` until `now + lease`: `true` when it was free, expired, or already
 /// `worker`'s (renewed). A conditional update, so two workers cannot both take an expired lease.
 pub fn claim_lease(

@@ -4,6 +4,8 @@
 //! and list earlier relays of the ticket still pending (so the caller delivers them first and
 //! order is kept).
 
+pub mod set_wise;
+
 use diesel::dsl::exists;
 use diesel::prelude::*;
 

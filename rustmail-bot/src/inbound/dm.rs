@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rustmail_db::intake::{self, IncomingDm, Intake};
+use rustmail_db::intake::{IncomingDm, Intake};
 use rustmail_db::messages::RelayState;
 use serenity::all::{CreateAllowedMentions, CreateMessage, GuildId, Message, UserId};
 use tokio::sync::oneshot;
@@ -106,19 +106,14 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         attachments: files,
         may_open: membership == Some(true),
     });
-    let first = Arc::clone(&incoming);
-    let mut outcome = data
-        .write_for(user, move |c| intake::intake_dm_within(c, &first))
-        .await?;
+    let mut outcome = data.db.intake(Arc::clone(&incoming)).await?;
     if matches!(outcome, Intake::NoTicket)
         && membership.is_none()
         && fetch_membership(data, user).await?
     {
         let mut again = IncomingDm::clone(&incoming);
         again.may_open = true;
-        outcome = data
-            .write_for(user, move |c| intake::intake_dm_within(c, &again))
-            .await?;
+        outcome = data.db.intake(Arc::new(again)).await?;
     }
     let files = &incoming.attachments;
     let record = match outcome {

@@ -190,8 +190,22 @@ pub async fn note_edited(state: &State, editor: UserId, message: MessageId, cont
 
 /// A message was deleted in a ticket channel: if it is an internal note, mark it deleted.
 pub async fn note_deleted(state: &State, message: MessageId) {
-    let Some((record, _)) = find(state, message).await else {
+    // A command the bot deleted itself to acknowledge it is no note: no lookup (one per reply).
+    if state.deleted_own(message) {
         return;
+    }
+    let source = DbMessageId(message.get());
+    let record = match state
+        .db
+        .run(move |c| messages::find_by_source(c, source))
+        .await
+    {
+        Ok(Some(record)) => record,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(%message, error = %e, "cannot look up a deleted message");
+            return;
+        }
     };
     if record.direction != Direction::Internal || record.is_deleted() {
         return;

@@ -19,12 +19,9 @@ pub fn command_key(invocation: u64) -> String {
 /// `true`: the handler will meet the same failure and report it, and an event handled twice is
 /// better than one silently dropped.
 pub async fn once(state: &State, key: String) -> bool {
-    let worker = state.worker_id.clone();
-    // Batched with the other hot-path writes: every command claims its invocation.
-    match state
-        .write(move |c| instances::claim_once(c, &key, &worker))
-        .await
-    {
+    // Batched with the other hot-path writes (every command claims its invocation), and taken
+    // set-wise with the batch's other claims.
+    match state.db.claim_once(key, state.worker_id.clone()).await {
         Ok(won) => won,
         Err(e) => {
             tracing::warn!(error = %e, "cannot claim an event; handling it anyway");

@@ -84,9 +84,15 @@ pub async fn deliver(
     .await;
     let complete = error.is_none();
     if !posted.is_empty() || complete {
-        let ids = crate::relay::db_ids(&posted);
         state
-            .write(move |c| relay::record_copies(c, id, Side::Inbox, done, &ids, complete))
+            .db
+            .record_copies(relay::Copies {
+                id,
+                side: Side::Inbox,
+                first_part: done,
+                discord_ids: crate::relay::db_ids(&posted),
+                complete,
+            })
             .await?;
     }
     match error {

@@ -180,23 +180,25 @@ pub async fn deliver(
     .await;
     let all_posted = error.is_none();
     let ids = crate::relay::db_ids(&posted);
-    let reason = refused.clone();
-    state
-        .write(move |c| {
-            relay::record_copies(
-                c,
-                id,
-                Side::Inbox,
-                inbox_done,
-                &ids,
-                all_posted && complete_ok,
-            )?;
-            if let (true, Some(reason)) = (all_posted, &reason) {
-                relay::mark_failed(c, id, reason)?;
-            }
-            Ok(())
-        })
-        .await?;
+    let copies = relay::Copies {
+        id,
+        side: Side::Inbox,
+        first_part: inbox_done,
+        discord_ids: ids,
+        complete: all_posted && complete_ok,
+    };
+    match (all_posted, refused.clone()) {
+        (true, Some(reason)) => {
+            state
+                .write(move |c| {
+                    copies.record(c)?;
+                    relay::mark_failed(c, id, &reason)
+                })
+                .await?;
+        }
+        // The common case (delivered to both sides): a batch settles such relays set-wise.
+        _ => state.db.record_copies(copies).await?,
+    }
     if let Some(e) = error {
         return Err(e);
     }

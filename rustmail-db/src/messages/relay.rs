@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{all_messages, get, Direction, MessageRecord, MessageRow, RelayState};
+use crate::connection::per_row::per_row;
 use crate::connection::{cached, within_tx, write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
@@ -119,6 +120,95 @@ fn settle_single(
     };
     if updated == 0 {
         return Err(DomainError::not_found("message", id));
+    }
+    Ok(())
+}
+
+/// The Discord copies of a relay to record ([`record_copies`]'s arguments, for the writer's
+/// typed write: `crate::Db::record_copies`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copies {
+    pub id: MessageRecordId,
+    pub side: Side,
+    /// The part the first id is (0 = first).
+    pub first_part: i32,
+    pub discord_ids: Vec<MessageId>,
+    /// Every part now exists: mark the relay delivered.
+    pub complete: bool,
+}
+
+impl Copies {
+    /// Records them inside the caller's transaction ([`record_copies`]).
+    pub fn record(&self, conn: &mut DbConnection) -> DomainResult<()> {
+        record_copies(
+            conn,
+            self.id,
+            self.side,
+            self.first_part,
+            &self.discord_ids,
+            self.complete,
+        )
+    }
+
+    /// The common case, a one-part relay delivered at once, which [`settle_many`] takes.
+    pub fn single(&self) -> Option<SingleCopy> {
+        match (self.discord_ids.as_slice(), self.first_part, self.complete) {
+            ([only], 0, true) => Some(SingleCopy {
+                id: self.id,
+                side: self.side,
+                discord_id: *only,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A one-part relay delivered at once: the record, the side and the Discord copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SingleCopy {
+    pub id: MessageRecordId,
+    pub side: Side,
+    pub discord_id: MessageId,
+}
+
+/// [`record_copies`] of many one-part relays, in one statement per side, inside the caller's
+/// transaction (the writer's set-wise batch: on Postgres each statement is a round trip). Fails,
+/// changing nothing the caller keeps, unless every record was updated (one missing, or listed
+/// twice): the caller then records each alone, so the failing one fails by itself.
+pub fn settle_many(conn: &mut DbConnection, copies: &[SingleCopy]) -> DomainResult<()> {
+    for side in [Side::Inbox, Side::Dm] {
+        let arms: Vec<(i64, i64)> = copies
+            .iter()
+            .filter(|c| c.side == side)
+            .map(|c| (c.id.0, c.discord_id.to_db()))
+            .collect();
+        if arms.is_empty() {
+            continue;
+        }
+        let ids: Vec<i64> = arms.iter().map(|(id, _)| *id).collect();
+        let wanted = ids.len();
+        let delivered = (
+            messages::relay_state.eq(RelayState::Delivered.as_str()),
+            messages::relay_error.eq(None::<String>),
+            messages::next_attempt_at.eq(None::<NaiveDateTime>),
+            messages::relay_attempts.eq(messages::relay_attempts + 1),
+        );
+        let target = messages::table.filter(messages::id.eq_any(ids));
+        let copy = per_row(messages::id, arms);
+        let updated = match side {
+            Side::Dm => diesel::update(target)
+                .set((messages::dm_message_id.eq(copy), delivered))
+                .execute(conn)?,
+            Side::Inbox => diesel::update(target)
+                .set((messages::inbox_message_id.eq(copy), delivered))
+                .execute(conn)?,
+        };
+        if updated != wanted {
+            return Err(DomainError::invalid(
+                "copies",
+                format!("{updated} of {wanted} relays settled at once"),
+            ));
+        }
     }
     Ok(())
 }

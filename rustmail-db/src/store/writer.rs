@@ -16,17 +16,34 @@
 //! (they only touch the database). Failing writes are rare on the hot path (an expected conflict,
 //! such as a claim already taken, is handled inside the write, in a nested transaction).
 //!
-//! SQLite gets one writer (it has one write lock anyway, and one writer never waits on it);
-//! Postgres gets a few, so that round trips overlap. A batch holds the row locks of all its
+//! Three writes of the hot paths are typed rather than closures, so that a batch takes
+//! them set-wise ([`set_wise`]): the DM intakes of a batch in a handful of statements for all
+//! of them, the settled one-part relays in one `UPDATE`, the claims of events (one per command)
+//! in one `INSERT`. On Postgres every statement is a round
+//! trip and an executor start-up; under load this is most of the server's work per relayed DM
+//! (BENCHMARKS.md, session 6). A write that the set-wise path does not take (an unusual DM, a
+//! multi-part relay) runs alone as before, in the same transaction, after the set-wise ones. That
+//! reorders a batch, safely: its writes were all queued before any of them was answered, so no
+//! caller can have waited on another's, and any order of them is one the callers could have
+//! seen. A batch holding one write of a kind runs it alone: with no load nothing changes.
+//!
+//! The bot runs one writer thread (see `crate::Db`): on SQLite one writer never waits on the
+//! single write lock; on Postgres one writer's set-wise batches are larger, and cost the server
+//! less per write, than several writers' overlapping round trips did (BENCHMARKS.md, session 6).
+//! Several writers remain possible ([`Writers::start`]). A batch holds the row locks of all its
 //! writes until its commit, so two writers could deadlock over the same tickets taken in
 //! opposite orders (seen in the chaos suite: "deadlock detected" lost a staff reply). Writes
 //! that lock a conversation's rows (its ticket, jobs, DM channel) are therefore keyed by the
 //! user ([`Writers::write_keyed`]): all of one key's writes go to one writer thread, in the
 //! order queued, so no two writers ever wait on each other's conversation.
 
+mod set_wise;
+
+use std::any::Any;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 
 use diesel::connection::TransactionManager;
 
@@ -42,7 +59,7 @@ const SLOW_BATCH: std::time::Duration = std::time::Duration::from_millis(50);
 type Job = Box<dyn Write>;
 
 /// A queued write.
-trait Write: Send {
+trait Write: Send + Any {
     /// Runs inside a transaction and keeps the outcome (replacing an earlier run's, which a
     /// rollback undid); `true` if it succeeded.
     fn run(&mut self, conn: &mut DbConnection) -> bool;
@@ -51,27 +68,53 @@ trait Write: Send {
     fn answer(self: Box<Self>, commit_failed: Option<&str>);
     /// Answers the caller with an error without running.
     fn abandon(self: Box<Self>, reason: &str);
+    /// The write itself, for the set-wise path to recognise its typed writes.
+    fn as_any(&mut self) -> &mut dyn Any;
 }
 
-struct Pending<T, F> {
-    f: F,
+/// A queued write: its input, and how it runs (a closure's input is the closure itself; a
+/// typed write's is its data, which the set-wise path reads).
+struct Typed<I, T> {
+    input: I,
+    alone: fn(&mut DbConnection, &I) -> Result<T, DomainError>,
     outcome: Option<Result<T, DomainError>>,
     answer: tokio::sync::oneshot::Sender<Result<T, DomainError>>,
+}
+
+type Answer<T> = tokio::sync::oneshot::Receiver<Result<T, DomainError>>;
+
+fn typed<I, T>(
+    input: I,
+    alone: fn(&mut DbConnection, &I) -> Result<T, DomainError>,
+) -> (Job, Answer<T>)
+where
+    I: Send + 'static,
+    T: Send + 'static,
+{
+    let (answer, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(Typed {
+        input,
+        alone,
+        outcome: None,
+        answer,
+    });
+    (job, result)
 }
 
 fn task_error(reason: String) -> DomainError {
     DomainError::Db(DbError::Task(reason))
 }
 
-impl<T, F> Write for Pending<T, F>
+impl<I, T> Write for Typed<I, T>
 where
+    I: Send + 'static,
     T: Send + 'static,
-    F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
 {
     fn run(&mut self, conn: &mut DbConnection) -> bool {
         // A panic becomes an error, undone like any failed write (see `run_batch`).
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| (self.f)(conn)))
-            .unwrap_or_else(|_| Err(task_error("a database write panicked".to_owned())));
+        let outcome =
+            std::panic::catch_unwind(AssertUnwindSafe(|| (self.alone)(conn, &self.input)))
+                .unwrap_or_else(|_| Err(task_error("a database write panicked".to_owned())));
         let ok = outcome.is_ok();
         self.outcome = Some(outcome);
         ok
@@ -93,6 +136,10 @@ where
     fn abandon(self: Box<Self>, reason: &str) {
         let _ = self.answer.send(Err(task_error(reason.to_owned())));
     }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 /// The writer threads' queues, one per thread. Dropping them (with the last [`crate::Db`])
@@ -101,18 +148,22 @@ pub struct Writers {
     queues: Vec<Sender<Job>>,
     /// The queue the next unkeyed write goes to.
     next: AtomicUsize,
+    /// Writes committed through the set-wise path (see [`Writers::set_wise_writes`]).
+    set_wise: Arc<AtomicU64>,
 }
 
 impl Writers {
     /// Starts `threads` writer threads on `pool`.
     pub fn start(pool: &DbPool, threads: usize) -> Self {
         let mut queues = Vec::new();
+        let set_wise = Arc::new(AtomicU64::new(0));
         for n in 0..threads.max(1) {
             let (queue, jobs) = mpsc::channel::<Job>();
             let pool = pool.clone();
+            let counter = Arc::clone(&set_wise);
             let spawned = std::thread::Builder::new()
                 .name(format!("rustmail-db-writer-{n}"))
-                .spawn(move || run(&pool, &jobs));
+                .spawn(move || run(&pool, &jobs, &counter));
             match spawned {
                 Ok(_) => queues.push(queue),
                 Err(e) => tracing::error!(error = %e, "cannot start a database writer thread"),
@@ -121,7 +172,14 @@ impl Writers {
         Self {
             queues,
             next: AtomicUsize::new(0),
+            set_wise,
         }
+    }
+
+    /// How many writes so far were committed set-wise (not one by one): a figure for the
+    /// benchmarks and the tests that the set-wise path is taken at all.
+    pub fn set_wise_writes(&self) -> u64 {
+        self.set_wise.load(Ordering::Relaxed)
     }
 
     /// Queues `f` on any writer; the result arrives once its batch is committed (or failed).
@@ -142,9 +200,7 @@ impl Writers {
         T: Send + 'static,
         F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
-        // Snowflakes' low bits are a counter: spread the keys with a multiplicative hash.
-        let spread = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
-        self.write_on(usize::try_from(spread).unwrap_or(0), f).await
+        self.write_on(spread(key), f).await
     }
 
     async fn write_on<T, F>(&self, n: usize, f: F) -> Result<T, DomainError>
@@ -152,15 +208,48 @@ impl Writers {
         T: Send + 'static,
         F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
+        let (job, result) = typed(f, |conn, f| f(conn));
+        self.submit(n, job, result).await
+    }
+
+    /// Queues the DM intake `dm` on the writer of its user (as [`Writers::write_keyed`]); a
+    /// batch takes the intakes it holds set-wise.
+    pub async fn intake(
+        &self,
+        dm: std::sync::Arc<crate::intake::IncomingDm>,
+    ) -> Result<crate::intake::Intake, DomainError> {
+        let (job, result) = set_wise::intake(dm.clone());
+        self.submit(spread(dm.user_id.get()), job, result).await
+    }
+
+    /// Queues [`crate::instances::claim_once`] of `key` for `worker` on any writer (as
+    /// [`Writers::write`]); a batch takes the claims it holds in one statement.
+    pub async fn claim_once(&self, key: String, worker: String) -> Result<bool, DomainError> {
+        let (job, result) = set_wise::claim(key, worker);
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.submit(n, job, result).await
+    }
+
+    /// Queues the recording of a relay's copies on any writer (as [`Writers::write`]); a batch
+    /// settles its one-part relays set-wise.
+    pub async fn record_copies(
+        &self,
+        copies: crate::messages::relay::Copies,
+    ) -> Result<(), DomainError> {
+        let (job, result) = set_wise::copies(copies);
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.submit(n, job, result).await
+    }
+
+    async fn submit<T>(
+        &self,
+        n: usize,
+        job: Job,
+        result: tokio::sync::oneshot::Receiver<Result<T, DomainError>>,
+    ) -> Result<T, DomainError> {
         let Some(queue) = self.queues.get(n % self.queues.len().max(1)) else {
             return Err(task_error("no database writer is running".to_owned()));
         };
-        let (answer, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(Pending {
-            f,
-            outcome: None,
-            answer,
-        });
         queue
             .send(job)
             .map_err(|_| task_error("the database writers stopped".to_owned()))?;
@@ -170,8 +259,14 @@ impl Writers {
     }
 }
 
+/// The writer of `key`. Snowflakes' low bits are a counter: spread the keys with a
+/// multiplicative hash.
+fn spread(key: u64) -> usize {
+    usize::try_from(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32).unwrap_or(0)
+}
+
 /// One writer thread: take a batch, run it in one transaction, commit, answer.
-fn run(pool: &DbPool, jobs: &Receiver<Job>) {
+fn run(pool: &DbPool, jobs: &Receiver<Job>, set_wise: &AtomicU64) {
     loop {
         let mut batch = Vec::new();
         match jobs.recv() {
@@ -197,7 +292,7 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>) {
         };
         let connected = started.elapsed();
         let writes = batch.len();
-        let fate = run_batch(&mut conn, &mut batch);
+        let fate = run_batch(&mut conn, &mut batch, set_wise);
         let took = started.elapsed();
         if took >= SLOW_BATCH {
             tracing::warn!(
@@ -214,7 +309,7 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>) {
         if matches!(fate, Fate::AWriteFailed) && writes > 1 {
             // Each write again, alone: the failing one undoes only itself.
             for mut job in batch {
-                match run_batch(&mut conn, std::slice::from_mut(&mut job)) {
+                match run_batch(&mut conn, std::slice::from_mut(&mut job), set_wise) {
                     Fate::NotCommitted(reason) => job.answer(Some(&reason)),
                     Fate::Committed | Fate::AWriteFailed => job.answer(None),
                 }
@@ -239,10 +334,24 @@ enum Fate {
 
 /// Runs `batch` in one transaction (no savepoints) and commits it, or rolls it back at the
 /// first write that fails.
-fn run_batch(conn: &mut DbConnection, batch: &mut [Job]) -> Fate {
+fn run_batch(conn: &mut DbConnection, batch: &mut [Job], set_wise: &AtomicU64) -> Fate {
     let mut failed = false;
+    let mut taken_set_wise = 0;
     let result = write_tx(conn, |conn| {
-        for job in batch.iter_mut() {
+        let done = match set_wise::run(conn, batch) {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::debug!(error = %e, "a set-wise write failed; each write runs alone");
+                failed = true;
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+        };
+        close_nested(conn)?;
+        taken_set_wise = done.iter().filter(|d| **d).count();
+        for (job, done) in batch.iter_mut().zip(done) {
+            if done {
+                continue;
+            }
             let ok = job.run(conn);
             close_nested(conn)?;
             if !ok {
@@ -253,7 +362,13 @@ fn run_batch(conn: &mut DbConnection, batch: &mut [Job]) -> Fate {
         Ok(())
     });
     match result {
-        Ok(()) => Fate::Committed,
+        Ok(()) => {
+            set_wise.fetch_add(
+                u64::try_from(taken_set_wise).unwrap_or(0),
+                Ordering::Relaxed,
+            );
+            Fate::Committed
+        }
         Err(_) if failed => Fate::AWriteFailed,
         Err(e) => Fate::NotCommitted(e.to_string()),
     }
