@@ -30,7 +30,11 @@ fmt:
 # Benchmarks (release builds; bot as a separate process against the simulator; SQLite and
 # Postgres). Results: bench/results-<backend>.json; summary in BENCHMARKS.md.
 bench *args:
-    cargo build --release -p rustmail-bot -p rustmail-cli -p rustmail-tests --bins
+    # The bot alone first: built together with the test crate, its dependencies would get the
+    # test crate's features too, and the binary measured would not be the one operators run
+    # (0.6 MiB more RSS after READY, BENCHMARKS.md, session 6).
+    cargo build --release -p rustmail-bot
+    cargo build --release -p rustmail-cli -p rustmail-tests --bins
     RUSTMAIL_TEST_POSTGRES_URL={{postgres_url}} ./target/release/rustmail-bench --bot target/release/rustmail-bot --cli target/release/rustmail --out bench {{args}}
 
 # The whole CI script.

@@ -269,7 +269,7 @@ where
 }
 
 /// Whether `conn` is inside a transaction (a nested call would make a savepoint).
-fn in_transaction(conn: &mut DbConnection) -> Result<bool, diesel::result::Error> {
+pub(crate) fn in_transaction(conn: &mut DbConnection) -> Result<bool, diesel::result::Error> {
     Ok(
         <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
             .transaction_depth()?

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::attachments::{self, NewAttachment};
-use crate::connection::{cached, write_tx, CachedDsl as _, DbConnection};
+use crate::connection::{cached, within_tx, write_tx, CachedDsl as _, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::events::{self, EventKind};
 use crate::ids::{MessageId, MessageRecordId, TicketId, UserId};
@@ -482,7 +482,11 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
             "a reply needs text or an attachment",
         ));
     }
-    let result = write_tx(conn, |conn| {
+    // Inside the caller's transaction (the bot's batched writer) there is no savepoint (two round
+    // trips on Postgres): a concurrent duplicate then fails the whole write, undone with the
+    // batch, and the writer runs it again alone, where it is answered with the first record.
+    let nested = crate::connection::in_transaction(conn)?;
+    let result = within_tx(conn, |conn| {
         if let Some(existing) = find_by_source(conn, reply.source_message_id)? {
             return Ok(Recorded {
                 message: existing,
@@ -531,6 +535,9 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
             alerts: Vec::new(),
         })
     });
+    if nested {
+        return result;
+    }
     retry_as_duplicate(conn, result, reply.source_message_id)
 }
 

@@ -71,6 +71,8 @@ rustmail_db::stories!(
     a_staff_reply_takes_its_number_and_the_ticket_activity_in_one_statement,
     a_claim_already_taken_costs_one_statement_and_spoils_nothing,
     copies_recorded_twice_in_a_batch_need_no_savepoint,
+    a_staff_reply_in_a_batch_adds_no_savepoint,
+    one_command_recorded_by_two_writers_at_once_is_one_reply_with_no_gap,
 );
 
 /// Takes in DM `id` of user 42 and records its relay as delivered (the bot's two writes).
@@ -284,4 +286,95 @@ fn copies_recorded_twice_in_a_batch_need_no_savepoint(t: &TestDatabase) {
         Ok::<_, DomainError>(())
     })
     .expect("copies");
+}
+
+/// A staff reply recorded inside the writer's batch transaction runs no savepoint (two round
+/// trips on Postgres): a concurrent duplicate fails the write and the writer runs it alone.
+fn a_staff_reply_in_a_batch_adds_no_savepoint(t: &TestDatabase) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    t.db.with_conn(|c| {
+        let Intake::Recorded(first) = intake::intake_dm(c, &dm(1))? else {
+            panic!("recorded");
+        };
+        c.set_instrumentation(Recorder(Arc::clone(&seen)));
+        let one = write_tx(c, |c| {
+            messages::record_reply(c, &staff_reply(first.ticket.id, 6_001))
+        })?;
+        c.set_instrumentation(Recorder(Arc::new(Mutex::new(Vec::new()))));
+        assert_eq!(one.message.number, Some(1));
+        let statements = seen.lock().expect("recorder").clone();
+        assert!(
+            !statements
+                .iter()
+                .any(|s| s.to_uppercase().contains("SAVEPOINT")),
+            "{statements:#?}"
+        );
+        Ok::<_, DomainError>(())
+    })
+    .expect("reply");
+}
+
+/// Two writers (as two bot processes on one database) record the same commands at the same
+/// moment, many times over: each command is one reply, both are answered with it, and the
+/// numbers have no gap (a duplicate undone with its batch leaves no number taken).
+fn one_command_recorded_by_two_writers_at_once_is_one_reply_with_no_gap(t: &TestDatabase) {
+    let ticket =
+        t.db.with_conn(|c| match intake::intake_dm(c, &dm(1))? {
+            Intake::Recorded(r) => Ok::<_, DomainError>(r.ticket.id),
+            other => panic!("{other:?}"),
+        })
+        .expect("ticket");
+    let other = t.db.clone().with_writer_threads(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let answers = runtime.block_on(async {
+        let mut handles = Vec::new();
+        for source in 7_001..=7_030_u64 {
+            for db in [t.db.clone(), other.clone()] {
+                handles.push(tokio::spawn(async move {
+                    let reply = staff_reply(ticket, source);
+                    (
+                        source,
+                        db.write(move |c| messages::record_reply(c, &reply)).await,
+                    )
+                }));
+            }
+        }
+        let mut answers = Vec::new();
+        for handle in handles {
+            answers.push(handle.await.expect("task"));
+        }
+        answers
+    });
+    let mut by_source = std::collections::BTreeMap::new();
+    for (source, answer) in answers {
+        let recorded = answer.expect("recorded");
+        by_source
+            .entry(source)
+            .or_insert_with(Vec::new)
+            .push((recorded.message.id, recorded.created));
+    }
+    for (source, answers) in &by_source {
+        assert_eq!(answers.len(), 2);
+        assert_eq!(answers[0].0, answers[1].0, "command {source}: two records");
+        let created = answers.iter().filter(|(_, created)| *created).count();
+        assert_eq!(created, 1, "command {source}");
+    }
+    t.db.with_conn(|c| {
+        let mut numbers: Vec<i32> = messages::for_ticket(c, ticket)?
+            .into_iter()
+            .filter_map(|m| m.number)
+            .collect();
+        numbers.sort_unstable();
+        assert_eq!(
+            numbers,
+            (1..=30).collect::<Vec<_>>(),
+            "numbers without a gap"
+        );
+        Ok::<_, DomainError>(())
+    })
+    .expect("numbers");
 }

@@ -266,7 +266,7 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
         for id in &ids[4..] {
             assert_eq!(messages::get(c, *id)?.relay_state, RelayState::Pending);
         }
-        // Multi-part or incomplete relays are not single copies.
+        // Later parts, or several at once, are not taken set-wise.
         let parts = Copies {
             id: ids[4],
             side: Side::Inbox,
@@ -278,15 +278,23 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
         let later = Copies {
             first_part: 1,
             discord_ids: vec![MessageId(1)],
-            ..parts.clone()
-        };
-        assert!(later.single().is_none());
-        let incomplete = Copies {
-            discord_ids: vec![MessageId(1)],
-            complete: false,
             ..parts
         };
-        assert!(incomplete.single().is_none());
+        assert!(later.single().is_none());
+        // A first part not yet complete (a staff reply's DM copy) sets its copy only.
+        let dm_copy = Copies {
+            id: ids[4],
+            side: Side::Dm,
+            first_part: 0,
+            discord_ids: vec![MessageId(70_000)],
+            complete: false,
+        };
+        let dm_single = dm_copy.single().expect("first part");
+        write_tx(c, |c| relay::settle_many(c, &[dm_single, first[0]]))?;
+        let m = messages::get(c, ids[4])?;
+        assert_eq!(m.dm_message_id, Some(MessageId(70_000)));
+        assert_eq!(m.relay_state, RelayState::Pending, "not delivered yet");
+        assert_eq!(m.relay_attempts, 0);
         Ok::<_, DomainError>(())
     })
     .expect("story");

@@ -124,9 +124,15 @@ pub async fn deliver(
             Err(e) => (Vec::new(), Some(e)),
         };
         if !posted.is_empty() {
-            let ids = crate::relay::db_ids(&posted);
             state
-                .write(move |c| relay::record_copies(c, id, Side::Dm, dm_done, &ids, false))
+                .db
+                .record_copies(relay::Copies {
+                    id,
+                    side: Side::Dm,
+                    first_part: dm_done,
+                    discord_ids: crate::relay::db_ids(&posted),
+                    complete: false,
+                })
                 .await?;
         }
         match error {

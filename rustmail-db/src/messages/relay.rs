@@ -150,65 +150,89 @@ impl Copies {
         )
     }
 
-    /// The common case, a one-part relay delivered at once, which [`settle_many`] takes.
+    /// The common case, the first (and usually only) part of a relay, which [`settle_many`]
+    /// takes.
     pub fn single(&self) -> Option<SingleCopy> {
-        match (self.discord_ids.as_slice(), self.first_part, self.complete) {
-            ([only], 0, true) => Some(SingleCopy {
+        match (self.discord_ids.as_slice(), self.first_part) {
+            ([only], 0) => Some(SingleCopy {
                 id: self.id,
                 side: self.side,
                 discord_id: *only,
+                complete: self.complete,
             }),
             _ => None,
         }
     }
 }
 
-/// A one-part relay delivered at once: the record, the side and the Discord copy.
+/// The first part of a relay: the record, the side, the Discord copy, and whether the relay is
+/// now delivered (a staff reply's DM copy is not: its channel copy follows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SingleCopy {
     pub id: MessageRecordId,
     pub side: Side,
     pub discord_id: MessageId,
+    pub complete: bool,
 }
 
-/// [`record_copies`] of many one-part relays, in one statement per side, inside the caller's
-/// transaction (the writer's set-wise batch: on Postgres each statement is a round trip). Fails,
-/// changing nothing the caller keeps, unless every record was updated (one missing, or listed
-/// twice): the caller then records each alone, so the failing one fails by itself.
+/// [`record_copies`] of many relays' first parts, in one statement per side and kind, inside the
+/// caller's transaction (the writer's set-wise batch: on Postgres each statement is a round
+/// trip). Fails, changing nothing the caller keeps, unless every record was updated (one
+/// missing, or listed twice): the caller then records each alone, so the failing one fails by
+/// itself.
 pub fn settle_many(conn: &mut DbConnection, copies: &[SingleCopy]) -> DomainResult<()> {
     for side in [Side::Inbox, Side::Dm] {
-        let arms: Vec<(i64, i64)> = copies
-            .iter()
-            .filter(|c| c.side == side)
-            .map(|c| (c.id.0, c.discord_id.to_db()))
-            .collect();
-        if arms.is_empty() {
-            continue;
+        for complete in [true, false] {
+            let arms: Vec<(i64, i64)> = copies
+                .iter()
+                .filter(|c| c.side == side && c.complete == complete)
+                .map(|c| (c.id.0, c.discord_id.to_db()))
+                .collect();
+            if !arms.is_empty() {
+                settle_set(conn, side, complete, arms)?;
+            }
         }
-        let ids: Vec<i64> = arms.iter().map(|(id, _)| *id).collect();
-        let wanted = ids.len();
-        let delivered = (
-            messages::relay_state.eq(RelayState::Delivered.as_str()),
-            messages::relay_error.eq(None::<String>),
-            messages::next_attempt_at.eq(None::<NaiveDateTime>),
-            messages::relay_attempts.eq(messages::relay_attempts + 1),
-        );
-        let target = messages::table.filter(messages::id.eq_any(ids));
-        let copy = per_row(messages::id, arms);
-        let updated = match side {
-            Side::Dm => diesel::update(target)
-                .set((messages::dm_message_id.eq(copy), delivered))
-                .execute(conn)?,
-            Side::Inbox => diesel::update(target)
-                .set((messages::inbox_message_id.eq(copy), delivered))
-                .execute(conn)?,
-        };
-        if updated != wanted {
-            return Err(DomainError::invalid(
-                "copies",
-                format!("{updated} of {wanted} relays settled at once"),
-            ));
-        }
+    }
+    Ok(())
+}
+
+/// One `UPDATE` of [`settle_many`]: each record's copy on `side` (and, when `complete`, its
+/// relay delivered).
+fn settle_set(
+    conn: &mut DbConnection,
+    side: Side,
+    complete: bool,
+    arms: Vec<(i64, i64)>,
+) -> DomainResult<()> {
+    let ids: Vec<i64> = arms.iter().map(|(id, _)| *id).collect();
+    let wanted = ids.len();
+    let delivered = (
+        messages::relay_state.eq(RelayState::Delivered.as_str()),
+        messages::relay_error.eq(None::<String>),
+        messages::next_attempt_at.eq(None::<NaiveDateTime>),
+        messages::relay_attempts.eq(messages::relay_attempts + 1),
+    );
+    let target = messages::table.filter(messages::id.eq_any(ids));
+    let copy = per_row(messages::id, arms);
+    let updated = match (side, complete) {
+        (Side::Dm, true) => diesel::update(target)
+            .set((messages::dm_message_id.eq(copy), delivered))
+            .execute(conn)?,
+        (Side::Inbox, true) => diesel::update(target)
+            .set((messages::inbox_message_id.eq(copy), delivered))
+            .execute(conn)?,
+        (Side::Dm, false) => diesel::update(target)
+            .set(messages::dm_message_id.eq(copy))
+            .execute(conn)?,
+        (Side::Inbox, false) => diesel::update(target)
+            .set(messages::inbox_message_id.eq(copy))
+            .execute(conn)?,
+    };
+    if updated != wanted {
+        return Err(DomainError::invalid(
+            "copies",
+            format!("{updated} of {wanted} relays settled at once"),
+        ));
     }
     Ok(())
 }

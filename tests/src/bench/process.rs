@@ -55,6 +55,15 @@ impl BotProcess {
         self.status_kib("VmRSS:") / 1024.0
     }
 
+    /// The resident set's parts in MiB: heap and stacks (`RssAnon`), mapped files such as the
+    /// binary's code (`RssFile`).
+    pub fn rss_parts_mib(&self) -> (f64, f64) {
+        (
+            self.status_kib("RssAnon:") / 1024.0,
+            self.status_kib("RssFile:") / 1024.0,
+        )
+    }
+
     /// Peak resident set size in MiB.
     pub fn peak_rss_mib(&self) -> f64 {
         self.status_kib("VmHWM:") / 1024.0

@@ -52,6 +52,7 @@ async fn run_backend(args: &Args, backend: Backend) -> anyhow::Result<Vec<Measur
     // Footprint at rest and relays (a), (c).
     let rig = Rig::start(backend, &args.bot, work.path(), fresh()).await;
     let idle_rss = rig.bot().rss_mib();
+    let (idle_anon, idle_file) = rig.bot().rss_parts_mib();
     let startup = rig.startup;
     if wanted(only, "relay-50x20") {
         results.push(workloads::relay_burst(&rig, "relay-50x20", 50, 20).await);
@@ -64,6 +65,8 @@ async fn run_backend(args: &Args, backend: Backend) -> anyhow::Result<Vec<Measur
         peak_rss_mib: rig.bot().peak_rss_mib(),
         extra: serde_json::json!({
             "rss_after_ready_mib": idle_rss,
+            "rss_after_ready_anon_mib": idle_anon,
+            "rss_after_ready_file_mib": idle_file,
             "startup_to_ready_ms": startup.as_secs_f64() * 1000.0,
         }),
         ..Measurement::default()
