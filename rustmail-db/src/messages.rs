@@ -483,10 +483,12 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
         ));
     }
     // Inside the caller's transaction (the bot's batched writer) there is no savepoint (two round
-    // trips on Postgres): a concurrent duplicate then fails the whole write, undone with the
-    // batch, and the writer runs it again alone, where it is answered with the first record.
+    // trips on Postgres). A duplicate recorded at the same moment by another writer (a second
+    // bot process) is seen instead of hitting the unique index: the ticket's row is locked
+    // first, so the later of two waits for the earlier's commit, then finds its record.
     let nested = crate::connection::in_transaction(conn)?;
     let result = within_tx(conn, |conn| {
+        lock_ticket(conn, reply.ticket_id)?;
         if let Some(existing) = find_by_source(conn, reply.source_message_id)? {
             return Ok(Recorded {
                 message: existing,
@@ -539,6 +541,19 @@ pub fn record_reply(conn: &mut DbConnection, reply: &StaffReply) -> DomainResult
         return result;
     }
     retry_as_duplicate(conn, result, reply.source_message_id)
+}
+
+/// Locks the ticket's row until the end of the transaction (`SELECT ... FOR UPDATE` on
+/// Postgres; SQLite's write transaction holds the database's one write lock already).
+fn lock_ticket(conn: &mut DbConnection, ticket: TicketId) -> DomainResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        crate::schema::tickets::table
+            .filter(crate::schema::tickets::id.eq(ticket.0))
+            .select(crate::schema::tickets::id)
+            .for_update()
+            .load::<i64>(pg)?;
+    }
+    Ok(())
 }
 
 diesel::define_sql_function!(

@@ -14,6 +14,7 @@ rustmail_db::stories!(
     a_unique_violation_inside_a_batch_spoils_nothing,
     one_keys_writes_all_run_on_one_writer,
     a_batch_with_a_failing_write_runs_the_others_again_alone,
+    every_write_is_committed_when_answered,
 );
 
 fn new_ticket(user: u64) -> NewTicket {
@@ -256,4 +257,41 @@ fn a_batch_with_a_failing_write_runs_the_others_again_alone(t: &TestDatabase) {
     assert_eq!(open_tickets(t), expected, "the failing write left nothing");
     let counts: Vec<usize> = runs.iter().map(|r| r.load(Ordering::SeqCst)).collect();
     assert_eq!(counts, vec![2; 10], "each ran in the batch and again alone");
+}
+
+/// A write is answered only once it is committed, also on Postgres, where batches are committed
+/// by another thread while the writer runs the next one: the moment each of 400 concurrent
+/// writes is answered, another connection already sees it.
+fn every_write_is_committed_when_answered(t: &TestDatabase) {
+    let unseen = runtime().block_on(async {
+        let handles: Vec<_> = (1..=400_u64)
+            .map(|user| {
+                let db = t.db.clone();
+                tokio::spawn(async move {
+                    let key = user % 7;
+                    let opened = db
+                        .write_keyed(key, move |c| tickets::open(c, &new_ticket(20_000 + user)))
+                        .await
+                        .expect("write");
+                    let id = opened.ticket.id;
+                    let seen = db
+                        .run(move |c| match tickets::get(c, id) {
+                            Ok(_) => Ok(true),
+                            Err(DomainError::NotFound { .. }) => Ok(false),
+                            Err(e) => Err(e),
+                        })
+                        .await
+                        .expect("read");
+                    (!seen).then_some(user)
+                })
+            })
+            .collect();
+        let mut unseen = Vec::new();
+        for handle in handles {
+            unseen.extend(handle.await.expect("task"));
+        }
+        unseen
+    });
+    assert!(unseen.is_empty(), "answered before committed: {unseen:?}");
+    assert_eq!(open_tickets(t).len(), 400);
 }
