@@ -277,17 +277,6 @@ pub(crate) fn in_transaction(conn: &mut DbConnection) -> Result<bool, diesel::re
     )
 }
 
-/// Begins a write transaction on a connection outside any (see [`write_tx`]); the caller commits
-/// or rolls it back through diesel's transaction manager.
-pub(crate) fn begin_write(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
-    match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-        }
-        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
-    }
-}
-
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so
 /// concurrent writers wait on the busy timeout rather than fail when upgrading a read lock), an
 /// ordinary transaction on Postgres. Nested calls become savepoints.
@@ -301,7 +290,14 @@ where
     if in_transaction(conn)? {
         return conn.transaction(f);
     }
-    begin_write(conn).map_err(E::from)?;
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(E::from)?;
+        }
+        DbConnection::Postgresql(c) => {
+            AnsiTransactionManager::begin_transaction(c).map_err(E::from)?;
+        }
+    }
     match f(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)

@@ -175,11 +175,8 @@ impl Db {
         // half as much per relayed DM: 50 users x 20 DMs went from 2,861-3,106 relays/s with
         // four writers to 3,707-4,452 with one (BENCHMARKS.md, session 6). It also leaves no
         // two writers to deadlock over one conversation.
-        self.writers.get_or_init(|| {
-            // Postgres commits wait for a WAL flush: overlap it with the next batch.
-            let pipelined = self.backend() == Backend::Postgres;
-            writer::Writers::start(&self.pool, self.writer_threads, pipelined)
-        })
+        self.writers
+            .get_or_init(|| writer::Writers::start(&self.pool, self.writer_threads))
     }
 
     fn checkout(&self) -> Result<PooledConnection, DbError> {

@@ -30,8 +30,6 @@
 //! The bot runs one writer thread (see `crate::Db`): on SQLite one writer never waits on the
 //! single write lock; on Postgres one writer's set-wise batches are larger, and cost the server
 //! less per write, than several writers' overlapping round trips did (BENCHMARKS.md, session 6).
-//! On Postgres the writer hands each batch's commit (a wait for the WAL flush) to a committer
-//! thread and runs the next batch meanwhile ([`commit`]).
 //! Several writers remain possible ([`Writers::start`]). A batch holds the row locks of all its
 //! writes until its commit, so two writers could deadlock over the same tickets taken in
 //! opposite orders (seen in the chaos suite: "deadlock detected" lost a staff reply). Writes
@@ -39,7 +37,6 @@
 //! user ([`Writers::write_keyed`]): all of one key's writes go to one writer thread, in the
 //! order queued, so no two writers ever wait on each other's conversation.
 
-mod commit;
 mod set_wise;
 
 use std::any::Any;
@@ -50,7 +47,7 @@ use std::sync::Arc;
 
 use diesel::connection::TransactionManager;
 
-use crate::connection::{begin_write, DbConnection, DbPool};
+use crate::connection::{write_tx, DbConnection, DbPool};
 use crate::error::{DbError, DomainError};
 
 /// The most writes one transaction takes.
@@ -73,14 +70,11 @@ trait Write: Send + Any {
     fn abandon(self: Box<Self>, reason: &str);
     /// The write itself, for the set-wise path to recognise its typed writes.
     fn as_any(&mut self) -> &mut dyn Any;
-    /// The conversation it locks (a user), if any: see [`Writers::write_keyed`].
-    fn key(&self) -> Option<u64>;
 }
 
 /// A queued write: its input, and how it runs (a closure's input is the closure itself; a
 /// typed write's is its data, which the set-wise path reads).
 struct Typed<I, T> {
-    key: Option<u64>,
     input: I,
     alone: fn(&mut DbConnection, &I) -> Result<T, DomainError>,
     outcome: Option<Result<T, DomainError>>,
@@ -90,7 +84,6 @@ struct Typed<I, T> {
 type Answer<T> = tokio::sync::oneshot::Receiver<Result<T, DomainError>>;
 
 fn typed<I, T>(
-    key: Option<u64>,
     input: I,
     alone: fn(&mut DbConnection, &I) -> Result<T, DomainError>,
 ) -> (Job, Answer<T>)
@@ -100,7 +93,6 @@ where
 {
     let (answer, result) = tokio::sync::oneshot::channel();
     let job: Job = Box::new(Typed {
-        key,
         input,
         alone,
         outcome: None,
@@ -148,10 +140,6 @@ where
     fn as_any(&mut self) -> &mut dyn Any {
         self
     }
-
-    fn key(&self) -> Option<u64> {
-        self.key
-    }
 }
 
 /// The writer threads' queues, one per thread. Dropping them (with the last [`crate::Db`])
@@ -165,9 +153,8 @@ pub struct Writers {
 }
 
 impl Writers {
-    /// Starts `threads` writer threads on `pool`; `pipelined`: each hands its commits to a
-    /// committer thread and runs its next batch meanwhile (see [`commit`]).
-    pub fn start(pool: &DbPool, threads: usize, pipelined: bool) -> Self {
+    /// Starts `threads` writer threads on `pool`.
+    pub fn start(pool: &DbPool, threads: usize) -> Self {
         let mut queues = Vec::new();
         let set_wise = Arc::new(AtomicU64::new(0));
         for n in 0..threads.max(1) {
@@ -176,7 +163,7 @@ impl Writers {
             let counter = Arc::clone(&set_wise);
             let spawned = std::thread::Builder::new()
                 .name(format!("rustmail-db-writer-{n}"))
-                .spawn(move || run(&pool, &jobs, &counter, pipelined));
+                .spawn(move || run(&pool, &jobs, &counter));
             match spawned {
                 Ok(_) => queues.push(queue),
                 Err(e) => tracing::error!(error = %e, "cannot start a database writer thread"),
@@ -203,7 +190,7 @@ impl Writers {
         F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        self.write_on(n, None, f).await
+        self.write_on(n, f).await
     }
 
     /// Queues `f` on the writer of `key` (a user: every write of one conversation goes to the
@@ -213,15 +200,15 @@ impl Writers {
         T: Send + 'static,
         F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
-        self.write_on(spread(key), Some(key), f).await
+        self.write_on(spread(key), f).await
     }
 
-    async fn write_on<T, F>(&self, n: usize, key: Option<u64>, f: F) -> Result<T, DomainError>
+    async fn write_on<T, F>(&self, n: usize, f: F) -> Result<T, DomainError>
     where
         T: Send + 'static,
         F: Fn(&mut DbConnection) -> Result<T, DomainError> + Send + 'static,
     {
-        let (job, result) = typed(key, f, |conn, f| f(conn));
+        let (job, result) = typed(f, |conn, f| f(conn));
         self.submit(n, job, result).await
     }
 
@@ -278,14 +265,8 @@ fn spread(key: u64) -> usize {
     usize::try_from(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32).unwrap_or(0)
 }
 
-/// One writer thread: take a batch, run it in one transaction, commit (or hand the commit to
-/// the [`commit::Committer`]), answer.
-fn run(pool: &DbPool, jobs: &Receiver<Job>, set_wise: &Arc<AtomicU64>, pipelined: bool) {
-    let mut committer = if pipelined {
-        commit::Committer::start(Arc::clone(set_wise))
-    } else {
-        None
-    };
+/// One writer thread: take a batch, run it in one transaction, commit, answer.
+fn run(pool: &DbPool, jobs: &Receiver<Job>, set_wise: &AtomicU64) {
     loop {
         let mut batch = Vec::new();
         match jobs.recv() {
@@ -297,10 +278,6 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>, set_wise: &Arc<AtomicU64>, pipelined
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
-        }
-        if let Some(committer) = &mut committer {
-            // A conversation's writes never overlap: its earlier batch is committed first.
-            committer.wait_if_it_holds_a_key_of(&batch);
         }
         let started = std::time::Instant::now();
         let mut conn = match pool.get() {
@@ -315,7 +292,7 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>, set_wise: &Arc<AtomicU64>, pipelined
         };
         let connected = started.elapsed();
         let writes = batch.len();
-        let executed = execute(&mut conn, &mut batch);
+        let fate = run_batch(&mut conn, &mut batch, set_wise);
         let took = started.elapsed();
         if took >= SLOW_BATCH {
             tracing::warn!(
@@ -325,41 +302,27 @@ fn run(pool: &DbPool, jobs: &Receiver<Job>, set_wise: &Arc<AtomicU64>, pipelined
                 "slow database write batch"
             );
         }
-        match executed {
-            Executed::Open { taken_set_wise } => {
-                if let Some(committer) = &mut committer {
-                    committer.commit(conn, batch, taken_set_wise);
-                } else {
-                    let failed = commit::commit(&mut conn, taken_set_wise, set_wise).err();
-                    for job in batch {
-                        job.answer(failed.as_deref());
-                    }
+        let reason = match &fate {
+            Fate::NotCommitted(reason) => Some(reason.as_str()),
+            Fate::Committed | Fate::AWriteFailed => None,
+        };
+        if matches!(fate, Fate::AWriteFailed) && writes > 1 {
+            // Each write again, alone: the failing one undoes only itself.
+            for mut job in batch {
+                match run_batch(&mut conn, std::slice::from_mut(&mut job), set_wise) {
+                    Fate::NotCommitted(reason) => job.answer(Some(&reason)),
+                    Fate::Committed | Fate::AWriteFailed => job.answer(None),
                 }
             }
-            Executed::AWriteFailed if writes > 1 => {
-                // Each write again, alone: the failing one undoes only itself.
-                for mut job in batch {
-                    match run_batch(&mut conn, std::slice::from_mut(&mut job), set_wise) {
-                        Fate::NotCommitted(reason) => job.answer(Some(&reason)),
-                        Fate::Committed | Fate::AWriteFailed => job.answer(None),
-                    }
-                }
-            }
-            Executed::AWriteFailed => {
-                for job in batch {
-                    job.answer(None);
-                }
-            }
-            Executed::NotBegun(reason) => {
-                for job in batch {
-                    job.answer(Some(&reason));
-                }
+        } else {
+            for job in batch {
+                job.answer(reason);
             }
         }
     }
 }
 
-/// What became of a batch run alone (begun, run and committed on the writer thread).
+/// What became of a batch.
 enum Fate {
     /// Every write succeeded and the transaction was committed.
     Committed,
@@ -369,70 +332,46 @@ enum Fate {
     NotCommitted(String),
 }
 
-/// A batch run, before its commit.
-enum Executed {
-    /// Every write succeeded; the transaction is still open, to be committed.
-    Open { taken_set_wise: usize },
-    /// A write failed; the transaction was rolled back.
-    AWriteFailed,
-    /// The transaction could not begin, or broke around the writes: why.
-    NotBegun(String),
-}
-
 /// Runs `batch` in one transaction (no savepoints) and commits it, or rolls it back at the
 /// first write that fails.
 fn run_batch(conn: &mut DbConnection, batch: &mut [Job], set_wise: &AtomicU64) -> Fate {
-    match execute(conn, batch) {
-        Executed::Open { taken_set_wise } => match commit::commit(conn, taken_set_wise, set_wise) {
-            Ok(()) => Fate::Committed,
-            Err(reason) => Fate::NotCommitted(reason),
-        },
-        Executed::AWriteFailed => Fate::AWriteFailed,
-        Executed::NotBegun(reason) => Fate::NotCommitted(reason),
-    }
-}
-
-/// Begins a transaction and runs `batch` in it (the set-wise writes first), leaving it open when
-/// every write succeeded, rolling it back at the first that fails.
-fn execute(conn: &mut DbConnection, batch: &mut [Job]) -> Executed {
-    if let Err(e) = begin_write(conn) {
-        return Executed::NotBegun(e.to_string());
-    }
-    let outcome = run_writes(conn, batch);
-    if !matches!(outcome, Executed::Open { .. }) {
-        // The original failure matters more than a failed rollback (which leaves the connection
-        // marked broken, so the pool discards it).
-        let _ =
-            <DbConnection as diesel::Connection>::TransactionManager::rollback_transaction(conn);
-    }
-    outcome
-}
-
-fn run_writes(conn: &mut DbConnection, batch: &mut [Job]) -> Executed {
-    let done = match set_wise::run(conn, batch) {
-        Ok(done) => done,
-        Err(e) => {
-            tracing::debug!(error = %e, "a set-wise write failed; each write runs alone");
-            return Executed::AWriteFailed;
+    let mut failed = false;
+    let mut taken_set_wise = 0;
+    let result = write_tx(conn, |conn| {
+        let done = match set_wise::run(conn, batch) {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::debug!(error = %e, "a set-wise write failed; each write runs alone");
+                failed = true;
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+        };
+        close_nested(conn)?;
+        taken_set_wise = done.iter().filter(|d| **d).count();
+        for (job, done) in batch.iter_mut().zip(done) {
+            if done {
+                continue;
+            }
+            let ok = job.run(conn);
+            close_nested(conn)?;
+            if !ok {
+                failed = true;
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
         }
-    };
-    if let Err(e) = close_nested(conn) {
-        return Executed::NotBegun(e.to_string());
+        Ok(())
+    });
+    match result {
+        Ok(()) => {
+            set_wise.fetch_add(
+                u64::try_from(taken_set_wise).unwrap_or(0),
+                Ordering::Relaxed,
+            );
+            Fate::Committed
+        }
+        Err(_) if failed => Fate::AWriteFailed,
+        Err(e) => Fate::NotCommitted(e.to_string()),
     }
-    let taken_set_wise = done.iter().filter(|d| **d).count();
-    for (job, done) in batch.iter_mut().zip(done) {
-        if done {
-            continue;
-        }
-        let ok = job.run(conn);
-        if let Err(e) = close_nested(conn) {
-            return Executed::NotBegun(e.to_string());
-        }
-        if !ok {
-            return Executed::AWriteFailed;
-        }
-    }
-    Executed::Open { taken_set_wise }
 }
 
 /// Rolls back nested transactions a write left open (a panic halfway through one), so the

@@ -12,14 +12,12 @@ use crate::messages::relay::{self, Copies};
 
 /// The intake of a user's DM ([`intake::intake_dm_within`] alone).
 pub(super) fn intake(dm: Arc<IncomingDm>) -> (Job, Answer<Intake>) {
-    typed(Some(dm.user_id.get()), dm, |conn, dm| {
-        intake::intake_dm_within(conn, dm)
-    })
+    typed(dm, |conn, dm| intake::intake_dm_within(conn, dm))
 }
 
 /// A claim of an event for a worker ([`instances::claim_once`] alone).
 pub(super) fn claim(key: String, worker: String) -> (Job, Answer<bool>) {
-    typed(None, Claim { key, worker }, |conn, claim| {
+    typed(Claim { key, worker }, |conn, claim| {
         instances::claim_once(conn, &claim.key, &claim.worker)
     })
 }
@@ -32,7 +30,7 @@ pub(super) struct Claim {
 
 /// The recording of a relay's copies ([`Copies::record`] alone).
 pub(super) fn copies(copies: Copies) -> (Job, Answer<()>) {
-    typed(None, copies, |conn, copies| copies.record(conn))
+    typed(copies, |conn, copies| copies.record(conn))
 }
 
 type IntakeWrite = Typed<Arc<IncomingDm>, Intake>;
