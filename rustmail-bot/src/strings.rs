@@ -313,6 +313,10 @@ pub fn reply_waiting(number: i32, earlier: Option<i32>) -> String {
     }
 }
 
+/// Why a user's DM is still pending (stored as its relay error): an earlier DM of the ticket
+/// could not go out yet.
+pub const WAITING_FOR_EARLIER_DM: &str = "waiting for an earlier message to be delivered first";
+
 /// Why a reply is put off (stored as its relay error): the earlier reply it waits for.
 pub fn waiting_behind(earlier: Option<i32>) -> String {
     match earlier {

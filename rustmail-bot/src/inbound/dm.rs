@@ -137,12 +137,15 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         crate::workflow::prompt::on_pending_dm(data, message, &record).await;
         return Ok(record.recorded.created);
     }
-    crate::relay::retry::drive_backlog(data, ticket, &record.backlog).await;
+    let backlog_clear = crate::relay::retry::drive_backlog(data, ticket, &record.backlog).await;
     let this = &record.recorded.message;
     // Only the process that recorded the DM relays it live: a DM seen again (a second bot
     // process on the same database and token, a recovery pass) is left to whoever recorded it,
     // and to the retry loop and start-up re-drive if that one died.
-    if record.recorded.created && this.relay_state == RelayState::Pending {
+    if record.recorded.created && this.relay_state == RelayState::Pending && !backlog_clear {
+        // An earlier DM could not go out: this one waits behind it (order before speed).
+        crate::relay::retry::hold_behind(data, this.id).await;
+    } else if record.recorded.created && this.relay_state == RelayState::Pending {
         let (files, file_links) = crate::relay::live_files(files);
         let live = LiveDm {
             avatar_url: Some(message.author.face()),

@@ -83,10 +83,30 @@ async fn load(
         .await
 }
 
-/// Re-drives a user's DM (called from the user's queue).
+/// Re-drives a user's DM (called from the user's queue), after the ticket's earlier DMs still
+/// pending: a DM never reaches the channel before one sent earlier.
 pub async fn redrive_inbound(state: &State, id: MessageRecordId) {
     match load(state, id).await {
         Ok(Some((record, ticket))) => {
+            let ticket_id = ticket.id;
+            let earlier = state
+                .db
+                .run(move |c| relay::pending_for_ticket(c, ticket_id))
+                .await;
+            let earlier: Vec<MessageRecord> = match earlier {
+                Ok(pending) => pending
+                    .into_iter()
+                    .filter(|m| m.id < record.id && m.direction == Direction::UserToStaff)
+                    .collect(),
+                Err(e) => {
+                    tracing::warn!(record = id.0, error = %e, "cannot list earlier relays");
+                    return;
+                }
+            };
+            if !drive_backlog(state, &ticket, &earlier).await {
+                hold_behind(state, record.id).await;
+                return;
+            }
             crate::relay::inbox::deliver_and_settle(state, &ticket, &record, None).await;
         }
         Ok(None) => {}
@@ -108,10 +128,35 @@ async fn redrive_reply(state: &State, record: MessageRecord) -> Option<ReplyOutc
     }
 }
 
-/// Drives a user's DM records left pending, oldest first (before a new one, to keep order).
-pub async fn drive_backlog(state: &State, ticket: &tickets::Ticket, backlog: &[MessageRecord]) {
+/// Drives a user's DM records left pending, oldest first (before a new one, to keep order),
+/// stopping at the first that is not delivered now. `true` when every one was delivered: only
+/// then may a later DM go out.
+pub async fn drive_backlog(
+    state: &State,
+    ticket: &tickets::Ticket,
+    backlog: &[MessageRecord],
+) -> bool {
     for record in backlog {
-        crate::relay::inbox::deliver_and_settle(state, ticket, record, None).await;
+        if !crate::relay::inbox::deliver_and_settle(state, ticket, record, None).await {
+            return false;
+        }
+    }
+    true
+}
+
+/// How long a DM held behind an earlier one waits before the retry loop looks at it again.
+const HOLD: Duration = Duration::from_secs(1);
+
+/// Leaves the DM `id` pending behind an earlier DM of its ticket that could not be delivered:
+/// the retry loop re-drives it later (after that one, see [`redrive_inbound`]), without counting
+/// an attempt.
+pub async fn hold_behind(state: &State, id: MessageRecordId) {
+    let at = rustmail_db::time::after(HOLD);
+    if let Err(e) = state
+        .write(move |c| relay::wait_behind(c, id, crate::strings::WAITING_FOR_EARLIER_DM, at))
+        .await
+    {
+        tracing::warn!(record = id.0, error = %e, "cannot hold a relay behind an earlier one");
     }
 }
 

@@ -334,6 +334,41 @@ async fn typing_is_relayed_both_ways_when_enabled() {
     h.shutdown().await;
 }
 
+/// Regression (chaos suite, PostgreSQL, "55: 69 after 70"): a DM whose earlier DM could not go
+/// out, even when tried again first, was posted anyway, and the earlier one came after it. It
+/// now waits behind it, and the retry loop delivers both in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dm_waits_behind_an_earlier_one_that_cannot_go_out_yet() {
+    let h = Harness::builder().start().await;
+    let (alice, channel) = open(&h, "alice").await;
+    // Every inline attempt of the first DM fails, live and again before the second.
+    h.sim.faults().script(
+        Some("POST /channels/{channel_id}/messages"),
+        std::iter::repeat_n(Fault::ServerError, 6),
+    );
+    alice.dm("first of two").await;
+    let ticket = h.open_ticket(alice.id()).expect("open").id;
+    h.wait("the first DM failed once", |_| {
+        h.query(|c| messages::for_ticket(c, ticket))
+            .iter()
+            .any(|m| m.content == "first of two" && m.relay_attempts >= 1)
+    })
+    .await;
+    alice.dm("second of two").await;
+    h.wait_bot_message(channel, "second of two").await;
+    let order: Vec<String> = h
+        .bot_messages(channel)
+        .iter()
+        .map(text_of)
+        .filter(|t| t.contains("of two"))
+        .collect();
+    assert_eq!(order.len(), 2, "{order:?}");
+    assert!(order[0].contains("first of two"), "{order:?}");
+    assert!(order[1].contains("second of two"), "{order:?}");
+    h.assert_clean();
+    h.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_500_during_relay_is_retried_and_delivered_once() {
     let h = Harness::builder().start().await;
