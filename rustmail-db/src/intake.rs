@@ -20,6 +20,7 @@ use crate::messages::{
     self, relay, Author, Direction, Followups, InboundDm, MessageRecord, Recorded,
 };
 use crate::schema::messages as messages_table;
+use crate::schema::{alerts, category_selections, scheduled_jobs, tickets as tickets_table};
 use crate::tickets::{self, NewTicket, OpenedVia, Ticket, TicketRow};
 use crate::time::now;
 
@@ -190,8 +191,8 @@ fn open_conversation(
     conn: &mut DbConnection,
     dm: &IncomingDm,
 ) -> DomainResult<Option<OpenConversation>> {
-    use crate::schema::{alerts, category_selections, scheduled_jobs, tickets as t};
-    let rows: Vec<(TicketRow, bool, bool, bool, bool, bool, bool)> = t::table
+    use crate::schema::tickets as t;
+    let rows: Vec<(TicketRow, bool, bool, FollowupFlags)> = t::table
         .filter(t::user_id.eq(dm.user_id.to_db()))
         .filter(crate::literals::ticket_is_open())
         .select((
@@ -201,32 +202,11 @@ fn open_conversation(
                     .filter(messages_table::source_message_id.eq(dm.message_id.to_db())),
             ),
             exists(blocks::in_force(dm.user_id.to_db(), now())),
-            exists(
-                category_selections::table
-                    .filter(category_selections::ticket_id.eq(t::id))
-                    .filter(category_selections::resolved_at.is_null()),
-            ),
-            exists(
-                messages_table::table
-                    .filter(messages_table::ticket_id.eq(t::id))
-                    .filter(crate::literals::relay_is_pending()),
-            ),
-            exists(
-                scheduled_jobs::table
-                    .filter(scheduled_jobs::ticket_id.eq(t::id.nullable()))
-                    .filter(scheduled_jobs::done_at.is_null())
-                    .filter(scheduled_jobs::cancelled_at.is_null()),
-            ),
-            exists(
-                alerts::table
-                    .filter(alerts::ticket_id.eq(t::id))
-                    .filter(alerts::fired_at.is_null())
-                    .filter(alerts::cancelled_at.is_null()),
-            ),
+            followup_flags(),
         ))
         .load(conn)?;
     // No `LIMIT` (see `crate::connection::only_row`): one open ticket per user.
-    let Some((row, seen, blocked, selection, backlog, jobs, alerts)) =
+    let Some((row, seen, blocked, (selection, backlog, jobs, alerts))) =
         crate::connection::only_row(rows)
     else {
         return Ok(None);
@@ -241,6 +221,43 @@ fn open_conversation(
             followups: Followups { jobs, alerts },
         },
     }))
+}
+
+/// What [`followup_flags`] reads: an open category selection, a pending relay, live scheduled
+/// jobs, live alerts.
+type FollowupFlags = (bool, bool, bool, bool);
+
+/// Whether the ticket of the enclosing query (`tickets.id`) has an open category selection, a
+/// relay still pending, live scheduled jobs, live alerts: what both intakes (one DM, and
+/// [`set_wise`]) read with the open ticket. The predicates are those of the reads they stand for
+/// ([`selection::is_pending`], [`relay::pending_for_ticket`], `jobs::cancel_ticket_jobs`,
+/// `access::fire_alerts`); a `true` only means "look".
+#[diesel::dsl::auto_type]
+fn followup_flags() -> _ {
+    (
+        exists(
+            category_selections::table
+                .filter(category_selections::ticket_id.eq(tickets_table::id))
+                .filter(category_selections::resolved_at.is_null()),
+        ),
+        exists(
+            messages_table::table
+                .filter(messages_table::ticket_id.eq(tickets_table::id))
+                .filter(crate::literals::RelayIsPending),
+        ),
+        exists(
+            scheduled_jobs::table
+                .filter(scheduled_jobs::ticket_id.eq(tickets_table::id.nullable()))
+                .filter(scheduled_jobs::done_at.is_null())
+                .filter(scheduled_jobs::cancelled_at.is_null()),
+        ),
+        exists(
+            alerts::table
+                .filter(alerts::ticket_id.eq(tickets_table::id))
+                .filter(alerts::fired_at.is_null())
+                .filter(alerts::cancelled_at.is_null()),
+        ),
+    )
 }
 
 /// Records the new DM in its open `ticket` and lists the earlier relays still pending.

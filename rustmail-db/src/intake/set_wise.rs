@@ -22,9 +22,7 @@ use super::{IncomingDm, Intake, IntakeRecord};
 use crate::connection::DbConnection;
 use crate::error::{DomainError, DomainResult};
 use crate::messages::{Direction, MessageRecord, MessageRow, Recorded, RelayState};
-use crate::schema::{
-    alerts, blocked_users, category_selections, dm_channels, messages, scheduled_jobs, tickets,
-};
+use crate::schema::{blocked_users, dm_channels, messages, tickets};
 use crate::tickets::{Ticket, TicketRow};
 use crate::time::now;
 
@@ -110,7 +108,7 @@ fn open_tickets_without_followups(
     let users: Vec<i64> = dms.iter().map(|dm| dm.user_id.to_db()).collect();
     let sources: Vec<i64> = dms.iter().map(|dm| dm.message_id.to_db()).collect();
     let at = now();
-    let rows: Vec<(TicketRow, bool, bool, bool, bool, bool, bool)> = t::table
+    let rows: Vec<(TicketRow, bool, bool, super::FollowupFlags)> = t::table
         .filter(t::user_id.eq_any(users))
         .filter(crate::literals::ticket_is_open())
         .select((
@@ -134,32 +132,11 @@ fn open_tickets_without_followups(
                             .or(blocked_users::expires_at.gt(at)),
                     ),
             ),
-            exists(
-                category_selections::table
-                    .filter(category_selections::ticket_id.eq(t::id))
-                    .filter(category_selections::resolved_at.is_null()),
-            ),
-            exists(
-                messages::table
-                    .filter(messages::ticket_id.eq(t::id))
-                    .filter(crate::literals::relay_is_pending()),
-            ),
-            exists(
-                scheduled_jobs::table
-                    .filter(scheduled_jobs::ticket_id.eq(t::id.nullable()))
-                    .filter(scheduled_jobs::done_at.is_null())
-                    .filter(scheduled_jobs::cancelled_at.is_null()),
-            ),
-            exists(
-                alerts::table
-                    .filter(alerts::ticket_id.eq(t::id))
-                    .filter(alerts::fired_at.is_null())
-                    .filter(alerts::cancelled_at.is_null()),
-            ),
+            super::followup_flags(),
         ))
         .load(conn)?;
     let mut found = HashMap::new();
-    for (row, seen, blocked, selection, backlog, jobs, alerts) in rows {
+    for (row, seen, blocked, (selection, backlog, jobs, alerts)) in rows {
         if !(seen || blocked || selection || backlog || jobs || alerts) {
             let ticket = Ticket::try_from(row)?;
             found.insert(ticket.user_id.to_db(), ticket);
