@@ -169,3 +169,40 @@ mod tests {
         );
     }
 }
+
+/// The SQL of every statement run on a connection while it is installed
+/// (`conn.set_instrumentation(log.clone())`): for tests that count statements. Clones share one
+/// log.
+#[derive(Clone, Default)]
+pub struct StatementLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl StatementLog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every statement so far, with diesel's `-- binds: [...]` suffix.
+    pub fn statements(&self) -> Vec<String> {
+        self.0.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The statements that do work: without transaction control (`BEGIN`, `COMMIT`,
+    /// `ROLLBACK`, savepoints).
+    pub fn work(&self) -> Vec<String> {
+        let control = ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"];
+        self.statements()
+            .into_iter()
+            .filter(|sql| !control.iter().any(|c| sql.starts_with(c)))
+            .collect()
+    }
+}
+
+impl diesel::connection::Instrumentation for StatementLog {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
+            if let Ok(mut log) = self.0.lock() {
+                log.push(query.to_string());
+            }
+        }
+    }
+}

@@ -13,7 +13,7 @@ use rustmail_db::connection::write_tx;
 use rustmail_db::ids::{ChannelId, GuildId, MessageId, UserId};
 use rustmail_db::intake::{self, IncomingDm, Intake};
 use rustmail_db::messages::{self, relay, Author, StaffReply};
-use rustmail_db::testing::TestDatabase;
+use rustmail_db::testing::{StatementLog, TestDatabase};
 use rustmail_db::tickets;
 use rustmail_db::DomainError;
 
@@ -27,17 +27,6 @@ fn dm(id: u64) -> IncomingDm {
         content: format!("message {id}"),
         attachments: Vec::new(),
         may_open: true,
-    }
-}
-
-/// Collects the SQL of every statement run on the connection.
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-impl Instrumentation for Recorder {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            self.0.lock().expect("recorder").push(query.to_string());
-        }
     }
 }
 
@@ -128,7 +117,7 @@ fn every_statement_of_a_relayed_dm_is_prepared_once(t: &TestDatabase) {
 #[test]
 fn the_intake_of_a_dm_binds_no_limit_and_adds_no_savepoint() {
     let t = TestDatabase::sqlite();
-    let statements = Arc::new(Mutex::new(Vec::new()));
+    let statements = StatementLog::new();
     t.db.with_conn(|c| {
         // The first DM opens the ticket; the second is the common case measured here.
         let Intake::Recorded(first) = intake::intake_dm(c, &dm(1))? else {
@@ -136,13 +125,13 @@ fn the_intake_of_a_dm_binds_no_limit_and_adds_no_savepoint() {
         };
         // Relayed, as the per-user lane does before it takes in the next DM.
         relay::mark_delivered(c, first.recorded.message.id)?;
-        c.set_instrumentation(Recorder(Arc::clone(&statements)));
+        c.set_instrumentation(statements.clone());
         let outcome = write_tx(c, |c| intake::intake_dm_within(c, &dm(2)))?;
         assert!(matches!(outcome, Intake::Recorded(r) if r.recorded.created));
         Ok::<_, DomainError>(())
     })
     .expect("intake");
-    let statements = statements.lock().expect("recorder").clone();
+    let statements = statements.statements();
     // Each statement is a round trip on Postgres: record the last-seen DM; the open ticket with
     // seen, blocked, selection, backlog, jobs and alerts in one read; the insert; the ticket's
     // activity (nothing to cancel, fire or deliver first, so no statement for those).
@@ -297,18 +286,18 @@ fn copies_recorded_twice_in_a_batch_need_no_savepoint(t: &TestDatabase) {
 /// A staff reply recorded inside the writer's batch transaction runs no savepoint (two round
 /// trips on Postgres): a concurrent duplicate fails the write and the writer runs it alone.
 fn a_staff_reply_in_a_batch_adds_no_savepoint(t: &TestDatabase) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen = StatementLog::new();
     t.db.with_conn(|c| {
         let Intake::Recorded(first) = intake::intake_dm(c, &dm(1))? else {
             panic!("recorded");
         };
-        c.set_instrumentation(Recorder(Arc::clone(&seen)));
+        c.set_instrumentation(seen.clone());
         let one = write_tx(c, |c| {
             messages::record_reply(c, &staff_reply(first.ticket.id, 6_001))
         })?;
-        c.set_instrumentation(Recorder(Arc::new(Mutex::new(Vec::new()))));
+        c.set_instrumentation(StatementLog::new());
         assert_eq!(one.message.number, Some(1));
-        let statements = seen.lock().expect("recorder").clone();
+        let statements = seen.statements();
         assert!(
             !statements
                 .iter()

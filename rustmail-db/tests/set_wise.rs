@@ -4,9 +4,8 @@
 //! path left to that path; and through the writer, nothing lost, doubled or mixed up, even when
 //! a set-wise statement fails.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::Connection as _;
 use rustmail_db::attachments::NewAttachment;
 use rustmail_db::connection::write_tx;
@@ -14,7 +13,7 @@ use rustmail_db::ids::{ChannelId, GuildId, MessageId, MessageRecordId, UserId};
 use rustmail_db::intake::{self, set_wise, IncomingDm, Intake};
 use rustmail_db::messages::relay::{self, Copies, Side};
 use rustmail_db::messages::{self, RelayState};
-use rustmail_db::testing::TestDatabase;
+use rustmail_db::testing::{StatementLog, TestDatabase};
 use rustmail_db::{access, blocks, dm_channels, instances, tickets, DomainError};
 
 rustmail_db::stories!(
@@ -35,21 +34,6 @@ fn dm(user: u64, id: u64) -> IncomingDm {
         content: format!("message {id} of {user}"),
         attachments: Vec::new(),
         may_open: true,
-    }
-}
-
-/// Collects the SQL of every statement run on the connection (without transaction control).
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-impl Instrumentation for Recorder {
-    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            let sql = query.to_string();
-            let control = ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"];
-            if !control.iter().any(|c| sql.starts_with(c)) {
-                self.0.lock().expect("recorder").push(sql);
-            }
-        }
     }
 }
 
@@ -89,7 +73,7 @@ fn ten_open_conversations(c: &mut rustmail_db::DbConnection) {
 }
 
 fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &TestDatabase) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen = StatementLog::new();
     t.db.with_conn(|c| {
         ten_open_conversations(c);
         let before: Vec<_> = (1..=10)
@@ -101,10 +85,10 @@ fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &T
             .collect();
         let dms: Vec<IncomingDm> = (1..=10).map(|u| dm(u, u * 1_000 + 2)).collect();
         let refs: Vec<&IncomingDm> = dms.iter().collect();
-        c.set_instrumentation(Recorder(Arc::clone(&seen)));
+        c.set_instrumentation(seen.clone());
         let outcomes = write_tx(c, |c| set_wise::intake_many(c, &refs))?;
-        c.set_instrumentation(Recorder(Arc::new(Mutex::new(Vec::new()))));
-        let statements = std::mem::take(&mut *seen.lock().expect("recorder"));
+        c.set_instrumentation(StatementLog::new());
+        let statements = seen.work();
         // One read, the DM channels (one upsert), the messages (one insert), the tickets (one
         // update) on Postgres. diesel runs SQLite's multi-row insert and upsert row by row, so
         // there each DM costs two statements (in-process, with no round trip).
@@ -227,7 +211,7 @@ fn dms_off_the_common_path_are_left_to_the_one_at_a_time_path(t: &TestDatabase) 
 }
 
 fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &TestDatabase) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen = StatementLog::new();
     t.db.with_conn(|c| {
         let ids: Vec<MessageRecordId> = (1..=6)
             .map(|u| take_in_alone(c, &dm(u, u * 1_000)).recorded.message.id)
@@ -247,10 +231,10 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
             .iter()
             .map(|id| single(*id, 50_000 + u64::try_from(id.0).expect("id")))
             .collect();
-        c.set_instrumentation(Recorder(Arc::clone(&seen)));
+        c.set_instrumentation(seen.clone());
         write_tx(c, |c| relay::settle_many(c, &first))?;
-        c.set_instrumentation(Recorder(Arc::new(Mutex::new(Vec::new()))));
-        assert_eq!(seen.lock().expect("recorder").len(), 1);
+        c.set_instrumentation(StatementLog::new());
+        assert_eq!(seen.work().len(), 1);
         for copy in &first {
             let m = messages::get(c, copy.id)?;
             assert_eq!(m.relay_state, RelayState::Delivered);
@@ -301,16 +285,16 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
 }
 
 fn many_claims_take_one_statement_and_each_key_is_won_once(t: &TestDatabase) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen = StatementLog::new();
     t.db.with_conn(|c| {
         assert!(instances::claim_once(c, "cmd:3", "other")?);
-        c.set_instrumentation(Recorder(Arc::clone(&seen)));
+        c.set_instrumentation(seen.clone());
         let won = write_tx(c, |c| {
             instances::claim_many_once(c, &["cmd:1", "cmd:2", "cmd:1", "cmd:3"], "me")
         })?;
-        c.set_instrumentation(Recorder(Arc::new(Mutex::new(Vec::new()))));
+        c.set_instrumentation(StatementLog::new());
         assert_eq!(won, vec![true, true, false, false]);
-        let statements = seen.lock().expect("recorder").len();
+        let statements = seen.work().len();
         if t.db.backend() == rustmail_db::connection::Backend::Postgres {
             assert_eq!(statements, 1);
         }
