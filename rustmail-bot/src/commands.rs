@@ -47,11 +47,35 @@ pub type Context<'a> = poise::Context<'a, Data, CommandError>;
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
     let mut commands = every_command();
     for command in &mut commands {
+        if claims_in_record(&command.name) {
+            continue;
+        }
         // Top-level only: poise runs the checks of a subcommand's parents too, and a second
         // claim of the same invocation would fail.
         command.checks.push(|ctx| Box::pin(claim_invocation(ctx)));
     }
     commands
+}
+
+/// Whether the command `name` claims its invocation in the write that records its reply
+/// (`reply`, `anonreply`, `s`, `as`) instead of in a check before it runs: one trip to the
+/// database writer fewer per reply, the hot path of staff (BENCHMARKS.md, session 7). Its
+/// error paths claim before they answer ([`reply::finished`], [`on_error`]), so a second bot
+/// process stays silent there too.
+pub fn claims_in_record(name: &str) -> bool {
+    crate::recovery::commands::REPLAYED.contains(&name)
+}
+
+/// Whether this process may answer an error of the invocation: a command that claims in its
+/// record has claimed it, or claims it now (another process may have); any other has passed
+/// its claim check.
+pub async fn may_answer(ctx: Context<'_>) -> bool {
+    !claims_in_record(&ctx.command().name)
+        || crate::lifecycle::claims::hold(
+            ctx.data(),
+            crate::lifecycle::claims::command_key(ctx.id()),
+        )
+        .await
 }
 
 /// Claims the invoking message or interaction for this bot process. With several processes
@@ -252,6 +276,13 @@ pub fn command_check(ctx: Context<'_>) -> bool {
 /// The central error handler.
 pub async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     match error {
+        poise::FrameworkError::Command {
+            error: CommandError::AlreadyHandled,
+            ctx,
+            ..
+        } => {
+            tracing::debug!(command = %ctx.command().qualified_name, id = ctx.id(), "command handled by another bot process");
+        }
         poise::FrameworkError::Command { error, ctx, .. } => {
             let text = if let Some(text) = error.user_message() {
                 text
@@ -292,7 +323,7 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
         poise::FrameworkError::ArgumentParse {
             error, input, ctx, ..
         } => {
-            if invoker(ctx).is_some_and(|i| i.staff) {
+            if invoker(ctx).is_some_and(|i| i.staff) && may_answer(ctx).await {
                 let usage = strings::usage(&ctx.command().qualified_name);
                 // poise's "too many/too few arguments" name no argument: find which one.
                 let named = parse_errors::prefix_args(&ctx)

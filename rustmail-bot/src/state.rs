@@ -51,6 +51,10 @@ pub struct State {
     /// Staff messages the bot deleted itself (prefix commands, acknowledged by deletion), so
     /// their deletion events need no lookup (see [`State::deleted_own`]).
     deleted_own: Mutex<HashSet<MessageId>>,
+    /// Tickets whose channel this process has the turn to create, taken by the intake that
+    /// opened them: when, and whether the user is known to have no history (see
+    /// [`State::turn_held`]).
+    channel_turns: Mutex<HashMap<i64, (Instant, bool)>>,
     /// Tickets whose "inbox full" alert was posted (one alert per ticket and process).
     inbox_full_alerted: Mutex<HashSet<i64>>,
     /// When typing was last relayed into a channel (Discord shows it for ~10 s).
@@ -105,6 +109,7 @@ impl State {
             dm_users: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashSet::new()),
             deleted_own: Mutex::new(HashSet::new()),
+            channel_turns: Mutex::new(HashMap::new()),
             inbox_full_alerted: Mutex::new(HashSet::new()),
             typing: Mutex::new(HashMap::new()),
             wake_scheduler: Notify::new(),
@@ -216,6 +221,22 @@ impl State {
     /// Releases a claim taken with [`State::begin_relay`].
     pub fn end_relay(&self, id: i64) {
         lock(&self.in_flight).remove(&id);
+    }
+
+    /// Remembers that the intake that opened `ticket` took the turn to create its channel, and
+    /// whether it found the user to have no history (no earlier ticket, no note).
+    pub fn hold_turn(&self, ticket: i64, no_history: bool) {
+        lock(&self.channel_turns).insert(ticket, (Instant::now(), no_history));
+    }
+
+    /// Whether this process holds the turn to create `ticket`'s channel, taken less than `fresh`
+    /// ago (well within its lease): `Some(no_history)`. Forgets it either way: a turn serves one
+    /// creation.
+    pub fn turn_held(&self, ticket: i64, fresh: Duration) -> Option<bool> {
+        lock(&self.channel_turns)
+            .remove(&ticket)
+            .filter(|(at, _)| at.elapsed() < fresh)
+            .map(|(_, no_history)| no_history)
     }
 
     /// Whether the "inbox full" alert for this ticket is still to be posted (marks it posted).

@@ -113,10 +113,27 @@ fn insert_claim(
     Ok(inserted == 1)
 }
 
+/// A claim by key for a bot process: of the event that caused a write (a command's
+/// invocation), or a lease to give up (the turn to create a ticket's channel).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventClaim {
+    pub key: String,
+    pub worker: String,
+}
+
 /// Claims `key` for `worker`, once: `true` for the first caller, `false` for everyone after
 /// (including `worker` itself), until the claim is pruned after [`CLAIM_RETENTION`].
 pub fn claim_once(conn: &mut DbConnection, key: &str, worker: &str) -> DomainResult<bool> {
     insert_claim(conn, key, worker, CLAIM_RETENTION)
+}
+
+/// Claims `key` for `worker` once, or finds it `worker`'s already: `true` when `worker` holds it
+/// (for an error path that does not know whether its write claimed the key before it failed).
+pub fn claim_or_own(conn: &mut DbConnection, key: &str, worker: &str) -> DomainResult<bool> {
+    if insert_claim(conn, key, worker, CLAIM_RETENTION)? {
+        return Ok(true);
+    }
+    Ok(claim_holder(conn, key)?.is_some_and(|(holder, _)| holder == worker))
 }
 
 /// [`claim_once`] for many keys at once, inside the caller's transaction (the writer's set-wise

@@ -16,6 +16,7 @@ use crate::connection::{write_tx, DbConnection};
 use crate::dm_channels;
 use crate::error::DomainResult;
 use crate::ids::{ChannelId, GuildId, MessageId, UserId};
+use crate::instances;
 use crate::messages::{
     self, relay, Author, Direction, Followups, InboundDm, MessageRecord, Recorded,
 };
@@ -39,6 +40,28 @@ pub struct IncomingDm {
     /// Whether a ticket may be opened if the user has none (the caller checked that the user is
     /// a member of the community guild).
     pub may_open: bool,
+    /// Who takes the turn to create the channel of a ticket this DM opens, in the same
+    /// transaction (see [`ChannelTurn`]); `None`: nobody yet.
+    pub channel_turn: Option<ChannelTurn>,
+}
+
+/// The turn to create a new ticket's channel: a lease ([`crate::instances::claim_lease`] of
+/// [`ChannelTurn::key`]) that bot processes sharing the database take before creating a ticket's
+/// channel, so that only one creates it. Taken by the intake that opens the ticket, it costs no
+/// trip of its own, and nobody can have held it before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelTurn {
+    /// The bot process taking it.
+    pub worker: String,
+    /// How long it holds before another process may take over.
+    pub lease: std::time::Duration,
+}
+
+impl ChannelTurn {
+    /// The lease's key for ticket `id`.
+    pub fn key(id: crate::ids::TicketId) -> String {
+        format!("ticket-channel:{}", id.0)
+    }
 }
 
 /// What became of a DM.
@@ -65,6 +88,18 @@ pub struct IntakeRecord {
     /// The ticket waits for the user to pick a category: its DMs are queued, not relayed (a new
     /// ticket starts one when the category prompt is on and a category is enabled).
     pub selection_pending: bool,
+    /// What the opening of the ticket by this DM settled (all `false` when it opened none).
+    pub opening: Opening,
+}
+
+/// What the intake that opened a ticket settled for what follows: the creation of its channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Opening {
+    /// The turn to create the ticket's channel was taken ([`IncomingDm::channel_turn`]).
+    pub channel_turn_taken: bool,
+    /// The user is known to have no earlier ticket and no note (the new ticket's header has
+    /// nothing to look up). `false`: not known.
+    pub no_history: bool,
 }
 
 /// Takes in a user's DM in a transaction of its own (or a savepoint); see the module docs.
@@ -112,6 +147,7 @@ pub fn intake_dm_within(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResul
             },
             backlog: Vec::new(),
             selection_pending: selection::is_pending(conn, existing_ticket)?,
+            opening: Opening::default(),
         })));
     }
     if blocked {
@@ -124,6 +160,7 @@ pub fn intake_dm_within(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResul
     } else {
         None
     };
+    let mut selecting = false;
     let (ticket, ticket_created) = match existing {
         Some(ticket) => (ticket, false),
         None if dm.may_open => {
@@ -142,12 +179,26 @@ pub fn intake_dm_within(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResul
                 let wait = categories::prompt(conn)?.timeout_seconds;
                 let wait = std::time::Duration::from_secs(u64::try_from(wait).unwrap_or(60));
                 selection::start(conn, opened.ticket.id, wait)?;
+                selecting = true;
             }
             (opened.ticket, opened.created)
         }
         None => return Ok(Intake::NoTicket),
     };
-    record(conn, dm, ticket, ticket_created, Lookups::LOOK)
+    // A ticket waiting for its category gets its channel later, from whichever process handles
+    // the choice or the timeout: a turn taken now would make that one wait for this lease to
+    // expire (seen after a restart during a selection).
+    let turn = match (&dm.channel_turn, ticket_created && !selecting) {
+        (Some(turn), true) => {
+            instances::claim_lease(conn, &ChannelTurn::key(ticket.id), &turn.worker, turn.lease)?
+        }
+        _ => false,
+    };
+    let mut intake = record(conn, dm, ticket, ticket_created, Lookups::LOOK)?;
+    if let Intake::Recorded(record) = &mut intake {
+        record.opening.channel_turn_taken = turn;
+    }
+    Ok(intake)
 }
 
 /// Which of the intake's follow-up reads may find anything (`false`: known to find nothing,
@@ -299,5 +350,6 @@ fn record(
         recorded,
         backlog,
         selection_pending,
+        opening: Opening::default(),
     })))
 }

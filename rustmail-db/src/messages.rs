@@ -6,6 +6,7 @@
 //! process) returns the first record instead of writing a second one.
 
 pub mod relay;
+pub mod replies;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -272,6 +273,20 @@ struct MessageInsert<'a> {
     inbox_message_id: Option<i64>,
     relay_state: &'a str,
     created_at: NaiveDateTime,
+}
+
+/// Inserted rows as records, by the Discord message that caused each (the set-wise inserts).
+pub(crate) fn records_by_source(
+    rows: Vec<MessageRow>,
+) -> DomainResult<std::collections::HashMap<i64, MessageRecord>> {
+    let mut by_source = std::collections::HashMap::new();
+    for row in rows {
+        let record = MessageRecord::try_from(row)?;
+        if let Some(source) = record.source_message_id {
+            by_source.insert(source.to_db(), record);
+        }
+    }
+    Ok(by_source)
 }
 
 fn insert(conn: &mut DbConnection, row: &MessageInsert<'_>) -> DomainResult<MessageRecordId> {

@@ -155,6 +155,28 @@ impl Db {
         self.writers().record_copies(copies).await
     }
 
+    /// Records a staff reply, claiming its command first when asked
+    /// ([`crate::messages::replies::record_claimed`]), as a write keyed by the ticket's user
+    /// (see [`Db::write_keyed`]); a batch takes the plain replies it holds set-wise.
+    pub async fn record_reply(
+        &self,
+        user: crate::ids::UserId,
+        reply: Arc<crate::messages::replies::ClaimedReply>,
+    ) -> Result<crate::messages::replies::ReplyRecorded, DomainError> {
+        self.writers().record_reply(user, reply).await
+    }
+
+    /// Records the channel created for a ticket and gives up the turn to create it
+    /// ([`crate::tickets::channels::record_channel`]), as a write keyed by the ticket's user
+    /// (see [`Db::write_keyed`]); a batch records the channels it holds set-wise.
+    pub async fn record_channel(
+        &self,
+        user: crate::ids::UserId,
+        claim: crate::tickets::channels::ChannelClaim,
+    ) -> Result<crate::tickets::Ticket, DomainError> {
+        self.writers().record_channel(user, claim).await
+    }
+
     /// Claims `key` for `worker`, once ([`crate::instances::claim_once`]), as a write (see
     /// [`Db::write`]); a batch takes the claims it holds in one statement.
     pub async fn claim_once(&self, key: String, worker: String) -> Result<bool, DomainError> {

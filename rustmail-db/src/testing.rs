@@ -206,3 +206,44 @@ impl diesel::connection::Instrumentation for StatementLog {
         }
     }
 }
+
+/// Holds the writer with a write that sleeps for `hold` (spawned on the current tokio runtime),
+/// so that the writes queued meanwhile form one batch behind it: how the tests reach the
+/// writer's set-wise path. Returns once the hold has started. With several writer threads, an
+/// unkeyed write holds only one of them.
+pub async fn hold_writer(
+    db: &Db,
+    hold: std::time::Duration,
+) -> tokio::task::JoinHandle<Result<(), crate::DomainError>> {
+    let db = db.clone();
+    let holding = tokio::spawn(async move {
+        db.write(move |_| {
+            std::thread::sleep(hold);
+            Ok(())
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    holding
+}
+
+/// The tokio runtime of the tests that drive the writer: two workers, as the bot's machine.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A ticket opened by `user`'s DM, in the tests' staff guild.
+pub fn user_ticket(user: u64) -> crate::tickets::NewTicket {
+    crate::tickets::NewTicket {
+        user_id: crate::ids::UserId(user),
+        user_name: format!("user{user}"),
+        guild_id: crate::ids::GuildId(900_000_000_000_000_001),
+        opened_via: crate::tickets::OpenedVia::UserDm,
+        opened_by: crate::ids::UserId(user),
+        category_id: None,
+    }
+}

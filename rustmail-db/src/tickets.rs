@@ -1,13 +1,14 @@
 //! Tickets: opening (at most one open per user), lookup, assignment, labels, categories and
 //! closing. Listing with filters lives in [`list`].
 
+pub mod channels;
 pub mod list;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::connection::{cached, write_tx, CachedDsl as _, DbConnection};
+use crate::connection::{cached, within_tx, write_tx, CachedDsl as _, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::events::{self, EventKind};
 use crate::ids::{CategoryId, ChannelId, GuildId, TicketId, UserId};
@@ -180,19 +181,21 @@ pub struct NewTicket {
     pub category_id: Option<CategoryId>,
 }
 
+/// A new ticket's row: every column given, `None` as `NULL` (not `DEFAULT`, which SQLite's
+/// multi-row insert does not take; see `crate::intake::set_wise`).
 #[derive(Insertable)]
-#[diesel(table_name = tickets)]
-struct TicketInsert<'a> {
-    user_id: i64,
-    user_name: &'a str,
-    guild_id: i64,
-    category_id: Option<i64>,
-    status: &'a str,
-    opened_at: NaiveDateTime,
-    opened_via: &'a str,
-    opened_by: i64,
-    next_message_number: i32,
-    last_activity_at: NaiveDateTime,
+#[diesel(table_name = tickets, treat_none_as_null = true)]
+pub(crate) struct TicketInsert<'a> {
+    pub user_id: i64,
+    pub user_name: &'a str,
+    pub guild_id: i64,
+    pub category_id: Option<i64>,
+    pub status: &'a str,
+    pub opened_at: NaiveDateTime,
+    pub opened_via: &'a str,
+    pub opened_by: i64,
+    pub next_message_number: i32,
+    pub last_activity_at: NaiveDateTime,
 }
 
 /// The result of [`open`]: the ticket, and whether this call created it.
@@ -336,7 +339,9 @@ pub fn set_channel(
     id: TicketId,
     channel: ChannelId,
 ) -> DomainResult<Ticket> {
-    write_tx(conn, |conn| {
+    // No savepoint inside the bot's batch: a failure here undoes the batch, which runs each
+    // write again alone.
+    within_tx(conn, |conn| {
         require_open(conn, id)?;
         diesel::update(tickets::table.filter(tickets::id.eq(id.0)))
             .set(tickets::channel_id.eq(channel.to_db()))
@@ -538,7 +543,9 @@ pub fn claim_channel(
     id: TicketId,
     channel: ChannelId,
 ) -> DomainResult<Ticket> {
-    write_tx(conn, |conn| {
+    // No savepoint inside the bot's batch: a failure here undoes the batch, which runs each
+    // write again alone.
+    within_tx(conn, |conn| {
         require_open(conn, id)?;
         cached::update(
             &tickets::table,

@@ -68,6 +68,7 @@ fn dm(user: u64, id: u64, text: &str, may_open: bool) -> IncomingDm {
         content: text.to_owned(),
         attachments: Vec::new(),
         may_open,
+        channel_turn: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn dm(user: u64, id: u64) -> IncomingDm {
         content: format!("message {id} of {user}"),
         attachments: Vec::new(),
         may_open: true,
+        channel_turn: None,
     }
 }
 
@@ -146,8 +147,12 @@ fn dms_off_the_common_path_are_left_to_the_one_at_a_time_path(t: &TestDatabase) 
         ten_open_conversations(c);
         // 1: blocked. 2: a DM recorded before. 3: a pending relay (backlog). 4: an alert.
         // 5: attachments. 6: too long. 7: two DMs (the second is left). 8: ordinary.
-        // 11: no ticket.
+        // 11: no ticket (a new ticket is opened set-wise). 12: no ticket, blocked. 13: no
+        // ticket, and may not open one.
         blocks::block(c, UserId(1), UserId(99), "spam", None)?;
+        blocks::block(c, UserId(12), UserId(99), "spam", None)?;
+        let mut not_a_member = dm(13, 13_002);
+        not_a_member.may_open = false;
         take_in_alone(c, &dm(3, 3_002));
         let ticket4 = tickets::find_open_by_user(c, UserId(4))?.expect("open");
         access::set_alert(c, ticket4.id, UserId(77))?;
@@ -173,6 +178,8 @@ fn dms_off_the_common_path_are_left_to_the_one_at_a_time_path(t: &TestDatabase) 
             dm(7, 7_003),
             dm(8, 8_002),
             dm(11, 11_002),
+            dm(12, 12_002),
+            not_a_member,
         ];
         let refs: Vec<&IncomingDm> = dms.iter().collect();
         let outcomes = write_tx(c, |c| set_wise::intake_many(c, &refs))?;
@@ -182,7 +189,11 @@ fn dms_off_the_common_path_are_left_to_the_one_at_a_time_path(t: &TestDatabase) 
             .filter(|(_, o)| o.is_some())
             .map(|(d, _)| d.message_id.0)
             .collect();
-        assert_eq!(taken, vec![7_002, 8_002], "taken set-wise");
+        assert_eq!(taken, vec![7_002, 8_002, 11_002], "taken set-wise");
+        let Some(Intake::Recorded(opened)) = &outcomes[9] else {
+            panic!("no ticket: {:?}", outcomes[9]);
+        };
+        assert!(opened.ticket_created && opened.recorded.created);
         // Left alone, each gets what the one-at-a-time path decides.
         assert!(matches!(intake::intake_dm(c, &dms[0])?, Intake::Blocked));
         let Intake::Recorded(seen) = intake::intake_dm(c, &dms[1])? else {
@@ -201,10 +212,8 @@ fn dms_off_the_common_path_are_left_to_the_one_at_a_time_path(t: &TestDatabase) 
             intake::intake_dm(c, &dms[5]),
             Err(DomainError::Invalid { .. })
         ));
-        let Intake::Recorded(opened) = intake::intake_dm(c, &dms[9])? else {
-            panic!("no ticket");
-        };
-        assert!(opened.ticket_created);
+        assert!(matches!(intake::intake_dm(c, &dms[10])?, Intake::Blocked));
+        assert!(matches!(intake::intake_dm(c, &dms[11])?, Intake::NoTicket));
         Ok::<_, DomainError>(())
     })
     .expect("story");

@@ -62,6 +62,7 @@ fn incoming(user: u64, message: u64, text: &str) -> IncomingDm {
         content: text.to_owned(),
         attachments: Vec::new(),
         may_open: true,
+        channel_turn: None,
     }
 }
 

@@ -3,10 +3,9 @@
 //! panics) undoes only itself, and nothing else in its batch is lost.
 
 use rustmail_db::error::DomainError;
-use rustmail_db::ids::{GuildId, UserId};
-use rustmail_db::testing::TestDatabase;
+use rustmail_db::testing::{runtime, user_ticket, TestDatabase};
+use rustmail_db::tickets;
 use rustmail_db::tickets::list::{StatusFilter, TicketFilter};
-use rustmail_db::tickets::{self, NewTicket, OpenedVia};
 
 rustmail_db::stories!(
     concurrent_writes_all_land_and_failures_undo_only_themselves,
@@ -16,25 +15,6 @@ rustmail_db::stories!(
     a_batch_with_a_failing_write_runs_the_others_again_alone,
     every_write_is_committed_when_answered,
 );
-
-fn new_ticket(user: u64) -> NewTicket {
-    NewTicket {
-        user_id: UserId(user),
-        user_name: format!("user{user}"),
-        guild_id: GuildId(900_000_000_000_000_001),
-        opened_via: OpenedVia::UserDm,
-        opened_by: UserId(user),
-        category_id: None,
-    }
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 fn open_tickets(t: &TestDatabase) -> Vec<u64> {
     let page =
@@ -63,7 +43,7 @@ fn concurrent_writes_all_land_and_failures_undo_only_themselves(t: &TestDatabase
                 let db = t.db.clone();
                 tokio::spawn(async move {
                     db.write(move |c| {
-                        let opened = tickets::open(c, &new_ticket(user))?;
+                        let opened = tickets::open(c, &user_ticket(user))?;
                         // Every seventh write fails after writing: its ticket must not exist.
                         if user % 7 == 0 {
                             return Err(DomainError::NotOpen(opened.ticket.id));
@@ -96,7 +76,7 @@ fn a_panicking_write_is_an_error_and_the_batch_survives(t: &TestDatabase) {
                 let db = t.db.clone();
                 tokio::spawn(async move {
                     db.write(move |c| {
-                        tickets::open(c, &new_ticket(user))?;
+                        tickets::open(c, &user_ticket(user))?;
                         assert!(user != 13, "a bug in a write");
                         Ok(())
                     })
@@ -116,7 +96,7 @@ fn a_panicking_write_is_an_error_and_the_batch_survives(t: &TestDatabase) {
     let expected: Vec<u64> = (1..=40).filter(|u| *u != 13).collect();
     assert_eq!(open_tickets(t), expected);
     // The writers still work afterwards.
-    let after = runtime().block_on(t.db.write(|c| tickets::open(c, &new_ticket(99))));
+    let after = runtime().block_on(t.db.write(|c| tickets::open(c, &user_ticket(99))));
     assert!(after.expect("a later write").created);
 }
 
@@ -134,7 +114,7 @@ fn a_unique_violation_inside_a_batch_spoils_nothing(t: &TestDatabase) {
                         })
                         .await;
                     let opened = db
-                        .write(move |c| Ok(tickets::open(c, &new_ticket(1000 + n))?.created))
+                        .write(move |c| Ok(tickets::open(c, &user_ticket(1000 + n))?.created))
                         .await;
                     (claimed, opened)
                 })
@@ -216,7 +196,7 @@ fn a_batch_with_a_failing_write_runs_the_others_again_alone(t: &TestDatabase) {
         tokio::spawn(async move {
             db.write_keyed(7, move |c| {
                 runs[usize::try_from(i).expect("index")].fetch_add(1, Ordering::SeqCst);
-                tickets::open(c, &new_ticket(5_000 + i))?;
+                tickets::open(c, &user_ticket(5_000 + i))?;
                 if i == FAILING {
                     return Err(DomainError::InvalidTransition("this write fails".into()));
                 }
@@ -270,7 +250,7 @@ fn every_write_is_committed_when_answered(t: &TestDatabase) {
                 tokio::spawn(async move {
                     let key = user % 7;
                     let opened = db
-                        .write_keyed(key, move |c| tickets::open(c, &new_ticket(20_000 + user)))
+                        .write_keyed(key, move |c| tickets::open(c, &user_ticket(20_000 + user)))
                         .await
                         .expect("write");
                     let id = opened.ticket.id;

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustmail_db::messages::{self, relay, Author, MessageRecord, Recorded, RelayState, StaffReply};
+use rustmail_db::messages::replies::{ClaimedReply, EventClaim, ReplyRecorded};
+use rustmail_db::messages::{Author, RelayState, StaffReply};
 use serenity::all::Attachment;
 
 use super::text::Text;
@@ -39,13 +40,22 @@ pub async fn anonreply(
     finished(ctx, send(ctx, content.0, attachment, true).await).await
 }
 
-/// A prefix reply command refused for the invoker's mistake is marked finished, so recovery
-/// never runs it again (see [`crate::recovery::commands`]); one that succeeded is known by its
-/// record, and one that failed on our side may run again after a restart.
+/// Ends a reply command. These commands claim their invocation in the write that records the
+/// reply (see [`crate::commands::claims_in_record`]), so an error is shown only once this
+/// process holds the claim (another bot process that took it stays silent). A prefix reply
+/// command refused for the invoker's mistake is marked finished, so recovery never runs it
+/// again (see [`crate::recovery::commands`]); one that succeeded is known by its record, and one
+/// that failed on our side may run again after a restart.
 pub(crate) async fn finished(
     ctx: Context<'_>,
     result: Result<(), CommandError>,
 ) -> Result<(), CommandError> {
+    let result = match result {
+        Err(e) if !matches!(e, CommandError::AlreadyHandled) && !super::may_answer(ctx).await => {
+            Err(CommandError::AlreadyHandled)
+        }
+        result => result,
+    };
     if let (Err(e), poise::Context::Prefix(_)) = (&result, ctx) {
         if e.user_message().is_some() {
             crate::recovery::commands::mark_finished(ctx.data(), ctx.id()).await;
@@ -57,27 +67,20 @@ pub(crate) async fn finished(
 /// Attempts at recording a reply that the database gave up on because of other transactions.
 const RECORD_ATTEMPTS: u32 = 5;
 
-/// Records a reply, with the ticket's earlier replies still pending (they go out first). A
-/// write the database aborted for contention (a PostgreSQL deadlock between batched writes)
-/// changed nothing and is made again: the reply would be lost otherwise (seen in the chaos
-/// suite), and recording is idempotent on the command's message.
+/// Claims the command and records its reply, with the ticket's earlier replies still pending
+/// (they go out first), in one write. A write the database aborted for contention (a PostgreSQL
+/// deadlock between batched writes) changed nothing and is made again: the reply would be lost
+/// otherwise (seen in the chaos suite), and recording is idempotent on the command's message.
 async fn record(
     data: &crate::state::State,
     user: serenity::all::UserId,
-    reply: Arc<StaffReply>,
-) -> Result<(Recorded, Vec<MessageRecord>), rustmail_db::DomainError> {
+    reply: Arc<ClaimedReply>,
+) -> Result<ReplyRecorded, rustmail_db::DomainError> {
     let mut attempt = 0;
+    let user = rustmail_db::ids::UserId(user.get());
     loop {
         attempt += 1;
-        let reply = Arc::clone(&reply);
-        let result = data
-            .write_for(user, move |c| {
-                let recorded = messages::record_reply(c, &reply)?;
-                let earlier =
-                    relay::pending_replies_before(c, reply.ticket_id, recorded.message.id)?;
-                Ok((recorded, earlier))
-            })
-            .await;
+        let result = data.db.record_reply(user, Arc::clone(&reply)).await;
         match result {
             Err(e) if e.is_retryable() && attempt < RECORD_ATTEMPTS => {
                 tracing::warn!(attempt, error = %e, "recording a reply met contention; again");
@@ -125,7 +128,18 @@ pub(crate) async fn send(
         inactivity_close_after: data.config.thread.time_to_close_thread,
     };
     let user = serenity::all::UserId::new(ticket.user_id.get());
-    let (recorded, earlier) = record(data, user, Arc::new(reply)).await?;
+    let claim = EventClaim {
+        key: crate::lifecycle::claims::command_key(ctx.id()),
+        worker: data.worker_id.clone(),
+    };
+    let claimed = ClaimedReply {
+        reply,
+        claim: Some(claim),
+    };
+    let (recorded, earlier) = match record(data, user, Arc::new(claimed)).await? {
+        ReplyRecorded::ClaimedElsewhere => return Err(CommandError::AlreadyHandled),
+        ReplyRecorded::Recorded { recorded, earlier } => (*recorded, earlier),
+    };
     let record = recorded.message;
     if !recorded.created && record.relay_state != RelayState::Pending {
         // The same command seen twice: already handled.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rustmail_db::intake::{IncomingDm, Intake};
+use rustmail_db::intake::{ChannelTurn, IncomingDm, Intake, IntakeRecord};
 use rustmail_db::messages::RelayState;
 use serenity::all::{CreateAllowedMentions, CreateMessage, GuildId, Message, UserId};
 use tokio::sync::oneshot;
@@ -105,6 +105,10 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         content: message_text(message),
         attachments: files,
         may_open: membership == Some(true),
+        channel_turn: Some(ChannelTurn {
+            worker: data.worker_id.clone(),
+            lease: crate::lifecycle::open::CREATE_LEASE,
+        }),
     });
     let mut outcome = data.db.intake(Arc::clone(&incoming)).await?;
     if matches!(outcome, Intake::NoTicket)
@@ -129,14 +133,43 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
     };
     let ticket = &record.ticket;
     tracing::Span::current().record("ticket", ticket.id.0);
-    if record.ticket_created {
-        welcome(data, message, ticket.id.0).await;
-    }
     if record.selection_pending {
+        if record.ticket_created {
+            // Before the category prompt, which the user reads after it.
+            welcome(data, message, ticket.id.0).await;
+        }
         // Queued until the user picks a category (or the prompt times out).
         crate::workflow::prompt::on_pending_dm(data, message, &record).await;
         return Ok(record.recorded.created);
     }
+    if record.opening.channel_turn_taken {
+        data.hold_turn(ticket.id.0, record.opening.no_history);
+    }
+    // A new user's welcome goes to their DMs while their ticket's channel is created.
+    let welcomed = async {
+        if record.ticket_created {
+            welcome(data, message, ticket.id.0).await;
+        }
+    };
+    let ((), ()) = tokio::join!(welcomed, relay(data, message, &record, files));
+    if record.recorded.cancelled_close.is_some() {
+        crate::lifecycle::notify_ticket(data, ticket, strings::CLOSE_CANCELLED_BY_USER, &[]).await;
+    }
+    if !record.recorded.alerts.is_empty() {
+        let staff: Vec<u64> = record.recorded.alerts.iter().map(|s| s.get()).collect();
+        crate::lifecycle::notify_ticket(data, ticket, &strings::alert_ping(&staff), &staff).await;
+    }
+    Ok(record.recorded.created)
+}
+
+/// Relays a recorded DM into its ticket channel, after any earlier DM still pending.
+async fn relay(
+    data: &Data,
+    message: &Message,
+    record: &IntakeRecord,
+    files: &[rustmail_db::attachments::NewAttachment],
+) {
+    let ticket = &record.ticket;
     let backlog_clear = crate::relay::retry::drive_backlog(data, ticket, &record.backlog).await;
     let this = &record.recorded.message;
     // Only the process that recorded the DM relays it live: a DM seen again (a second bot
@@ -160,14 +193,6 @@ async fn process(data: &Data, message: &Message) -> Result<bool, RelayError> {
         };
         crate::relay::inbox::deliver_and_settle(data, ticket, this, Some(&live)).await;
     }
-    if record.recorded.cancelled_close.is_some() {
-        crate::lifecycle::notify_ticket(data, ticket, strings::CLOSE_CANCELLED_BY_USER, &[]).await;
-    }
-    if !record.recorded.alerts.is_empty() {
-        let staff: Vec<u64> = record.recorded.alerts.iter().map(|s| s.get()).collect();
-        crate::lifecycle::notify_ticket(data, ticket, &strings::alert_ping(&staff), &staff).await;
-    }
-    Ok(record.recorded.created)
 }
 
 /// Tells a refused user why (an empty text means no reply).

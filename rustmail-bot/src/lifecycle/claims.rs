@@ -30,6 +30,24 @@ pub async fn once(state: &State, key: String) -> bool {
     }
 }
 
+/// Claims `key` for this process, or finds it this process's already: `true` → go ahead. For
+/// the error paths of the commands that claim in their record's write
+/// ([`crate::commands::claims_in_record`]): whether that write ran before the error is not known
+/// there. A database failure also says `true` (as [`once`]).
+pub async fn hold(state: &State, key: String) -> bool {
+    let worker = state.worker_id.clone();
+    match state
+        .write(move |c| instances::claim_or_own(c, &key, &worker))
+        .await
+    {
+        Ok(held) => held,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot claim an event; handling it anyway");
+            true
+        }
+    }
+}
+
 /// Claims `key` for this process for `lease` (renewing its own claim). `true`: go ahead.
 pub async fn lease(
     state: &State,

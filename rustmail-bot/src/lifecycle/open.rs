@@ -6,7 +6,10 @@ use rustmail_db::config::NewTicketMention;
 use std::time::{Duration, Instant};
 
 use rustmail_db::ids::{ChannelId as DbChannelId, TicketId, UserId as DbUserId};
+use rustmail_db::instances::EventClaim;
+use rustmail_db::intake::ChannelTurn;
 use rustmail_db::notes;
+use rustmail_db::tickets::channels::ChannelClaim;
 use rustmail_db::tickets::{self, Ticket};
 use serenity::all::{
     ChannelId, ChannelType, Colour, CreateAllowedMentions, CreateChannel, CreateEmbed, GuildId,
@@ -100,18 +103,22 @@ pub async fn ensure_channel(state: &State, ticket: &Ticket) -> Result<ChannelId,
         return Ok(ChannelId::new(c.get()));
     }
     let id = ticket.id;
-    let key = format!("ticket-channel:{}", id.0);
-    let ticket = match take_turn(state, id, &key).await? {
-        Turn::Exists(channel) => return Ok(channel),
-        Turn::Ours(ticket) => ticket,
+    let key = ChannelTurn::key(id);
+    // The intake that opened the ticket took the turn in its own transaction: nobody can have
+    // held it before, so there is nothing to wait for or read again.
+    let (ticket, no_history) = if let Some(no_history) = state.turn_held(id.0, CREATE_LEASE / 2) {
+        (Box::new(ticket.clone()), no_history)
+    } else {
+        match take_turn(state, id, &key).await? {
+            Turn::Exists(channel) => return Ok(channel),
+            Turn::Ours(ticket) => (ticket, false),
+        }
     };
-    let created = create_channel(state, &ticket).await;
-    crate::lifecycle::claims::release(state, key).await;
-    created
+    create_channel(state, &ticket, key, no_history).await
 }
 
 /// How long one process may spend creating a ticket's channel before another may try.
-const CREATE_LEASE: Duration = Duration::from_secs(30);
+pub const CREATE_LEASE: Duration = Duration::from_secs(30);
 /// How often a waiting process looks whether the channel exists yet.
 const CREATE_POLL: Duration = Duration::from_millis(100);
 
@@ -158,9 +165,72 @@ async fn take_turn(state: &State, id: TicketId, key: &str) -> Result<Turn, Relay
     }
 }
 
-/// Creates the channel of a ticket that has none (the caller holds the lease).
-async fn create_channel(state: &State, ticket: &Ticket) -> Result<ChannelId, RelayError> {
+/// Creates the channel of a ticket that has none (the caller holds the lease, `key`, which this
+/// gives up once the channel is recorded, or on failure). `no_history`: the user is known to have
+/// no earlier ticket and no note (the header needs no read).
+async fn create_channel(
+    state: &State,
+    ticket: &Ticket,
+    key: String,
+    no_history: bool,
+) -> Result<ChannelId, RelayError> {
+    let created = create_and_claim(state, ticket, &key, no_history).await;
+    if created.is_err() {
+        crate::lifecycle::claims::release(state, key).await;
+    }
+    created
+}
+
+async fn create_and_claim(
+    state: &State,
+    ticket: &Ticket,
+    key: &str,
+    no_history: bool,
+) -> Result<ChannelId, RelayError> {
     let id = ticket.id;
+    // The header's history is read while Discord creates the channel.
+    let history = async {
+        if no_history {
+            (Vec::new(), Vec::new())
+        } else {
+            header_history(state, ticket).await
+        }
+    };
+    let (created, history) = tokio::join!(create_in_categories(state, ticket), history);
+    let channel = created?;
+    let db_channel = DbChannelId(channel.get());
+    let user = UserId::new(ticket.user_id.get());
+    // The turn is given up in the same write: the channel is known from then on.
+    let claim = ChannelClaim {
+        ticket: id,
+        channel: db_channel,
+        turn: Some(EventClaim {
+            key: key.to_owned(),
+            worker: state.worker_id.clone(),
+        }),
+    };
+    match state.db.record_channel(DbUserId(user.get()), claim).await {
+        Ok(claimed) if claimed.channel_id == Some(db_channel) => {
+            post_header_with(state, ticket, channel, history).await;
+            Ok(channel)
+        }
+        Ok(claimed) => {
+            // Another bot process created one first: ours is surplus.
+            let _ = channel.delete(&*state.http).await;
+            Ok(claimed
+                .channel_id
+                .map_or(channel, |c| ChannelId::new(c.get())))
+        }
+        Err(e) => {
+            // Closed meanwhile: the channel is surplus.
+            let _ = channel.delete(&*state.http).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// Creates a ticket channel in the ticket's category, or the inbox, or the overflow category.
+async fn create_in_categories(state: &State, ticket: &Ticket) -> Result<ChannelId, RelayError> {
     let channels = &state.config.channels;
     let guild = GuildId::new(state.config.servers.staff_guild().get());
     let name = channel_name(state, &ticket.user_name);
@@ -202,48 +272,45 @@ async fn create_channel(state: &State, ticket: &Ticket) -> Result<ChannelId, Rel
             "the inbox category is full".to_owned(),
         ));
     };
-    let db_channel = DbChannelId(channel.get());
-    let user = UserId::new(ticket.user_id.get());
-    match state
-        .write_for(user, move |c| tickets::claim_channel(c, id, db_channel))
-        .await
-    {
-        Ok(claimed) if claimed.channel_id == Some(db_channel) => {
-            post_header(state, ticket, channel).await;
-            Ok(channel)
-        }
-        Ok(claimed) => {
-            // Another bot process created one first: ours is surplus.
-            let _ = channel.delete(&*state.http).await;
-            Ok(claimed
-                .channel_id
-                .map_or(channel, |c| ChannelId::new(c.get())))
-        }
-        Err(e) => {
-            // Closed meanwhile: the channel is surplus.
-            let _ = channel.delete(&*state.http).await;
-            Err(e.into())
-        }
-    }
+    Ok(channel)
 }
 
 fn unix(ts: serenity::all::Timestamp) -> i64 {
     ts.unix_timestamp()
 }
 
-/// Posts the header of a new ticket channel.
-pub async fn post_header(state: &State, ticket: &Ticket, channel: ChannelId) {
-    let user = UserId::new(ticket.user_id.get());
-    let db_user = DbUserId(user.get());
+/// What a header lists from the database: the user's tickets and notes.
+type HeaderHistory = (Vec<Ticket>, Vec<rustmail_db::notes::Note>);
+
+/// Reads what the header of `ticket`'s channel lists (nothing, with a warning, if it cannot).
+async fn header_history(state: &State, ticket: &Ticket) -> HeaderHistory {
+    let db_user = DbUserId(ticket.user_id.get());
     let current = ticket.id;
     let loaded = state
         .db
         .run(move |c| Ok((tickets::history(c, db_user)?, notes::for_user(c, db_user)?)))
         .await;
-    let (history, notes) = loaded.unwrap_or_else(|e| {
+    loaded.unwrap_or_else(|e| {
         tracing::warn!(ticket = current.0, error = %e, "cannot load the header's history");
         (Vec::new(), Vec::new())
-    });
+    })
+}
+
+/// Posts the header of a new ticket channel.
+pub async fn post_header(state: &State, ticket: &Ticket, channel: ChannelId) {
+    let history = header_history(state, ticket).await;
+    post_header_with(state, ticket, channel, history).await;
+}
+
+/// Posts the header of a new ticket channel, from its history as read.
+async fn post_header_with(
+    state: &State,
+    ticket: &Ticket,
+    channel: ChannelId,
+    (history, notes): HeaderHistory,
+) {
+    let user = UserId::new(ticket.user_id.get());
+    let current = ticket.id;
     let community = GuildId::new(state.config.servers.community_guild().get());
     let (joined, roles) = state
         .cache

@@ -143,6 +143,17 @@ pub type DbPool = Pool<Manager>;
 /// A connection checked out of a [`DbPool`].
 pub type PooledConnection = diesel::r2d2::PooledConnection<Manager>;
 
+/// Connections kept open while idle. SQLite: open them as load needs them (and let idle ones go)
+/// rather than all at start-up, since each carries its own page cache. Postgres: all of them
+/// from start-up, since each costs the server a process fork and some milliseconds; opened
+/// during a burst, they delayed its first reads (BENCHMARKS.md, session 7).
+fn min_idle(backend: super::Backend, size: u32) -> u32 {
+    match backend {
+        super::Backend::Sqlite => size.clamp(1, 2),
+        super::Backend::Postgres => size.max(1),
+    }
+}
+
 /// Builds a pool after checking that one connection can be opened (so a bad URL or a stopped
 /// server is reported once, clearly, instead of as a pool timeout). `checkpoints_elsewhere`:
 /// SQLite connections leave WAL checkpoints to a [`super::checkpoint::Checkpointer`].
@@ -154,9 +165,7 @@ pub fn build_pool(
     drop(super::establish(url)?);
     Pool::builder()
         .max_size(size.max(1))
-        // Open connections as load needs them (and let idle ones go), rather than all of them
-        // at start-up: each SQLite connection carries its own page cache.
-        .min_idle(Some(size.clamp(1, 2)))
+        .min_idle(Some(min_idle(url.backend(), size)))
         .connection_timeout(Duration::from_secs(15))
         .connection_customizer(Box::new(ConnectionSetup {
             checkpoints_elsewhere,

@@ -6,10 +6,17 @@
 //! case, a new DM without attachments from an unblocked user to their open ticket with nothing
 //! else going on, is taken in set-wise: one read for every user's ticket and flags, one upsert of
 //! the DM channels, one multi-row insert of the messages, one update of the tickets' activity.
-//! Every other DM (no open ticket, seen before, blocked, a category selection, a backlog, jobs or
-//! alerts to follow up, attachments, too long, a second DM of one user) is left to the caller,
-//! which takes it in alone ([`super::intake_dm_within`]) in the same transaction. The outcome of
-//! a DM taken in here is exactly what the one-at-a-time path would have returned.
+//! So is a new user's first DM, which opens their ticket (`opening`: a few statements more for
+//! all of them). Every other DM (seen before, blocked, a category selection or the category
+//! prompt, a backlog, jobs or alerts to follow up, attachments, too long, a second DM of one
+//! user, no right to open a ticket) is left to the caller, which takes it in alone
+//! ([`super::intake_dm_within`]) in the same transaction. The outcome of a DM taken in here is
+//! exactly what the one-at-a-time path would have returned.
+//!
+//! A batch of one DM comes here too: a new user's first DM costs nine statements here and twenty
+//! alone (with savepoints). Its statements are then of one shape, prepared once
+//! ([`crate::connection::cached`]), as the one-DM path's are; a batch's multi-row statements,
+//! whose text varies with its size, are prepared each time.
 
 use std::collections::HashMap;
 
@@ -18,8 +25,10 @@ use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
-use super::{IncomingDm, Intake, IntakeRecord};
-use crate::connection::DbConnection;
+mod opening;
+
+use super::{IncomingDm, Intake, IntakeRecord, Opening};
+use crate::connection::{cached, CachedDsl as _, DbConnection};
 use crate::error::{DomainError, DomainResult};
 use crate::messages::{Direction, MessageRecord, MessageRow, Recorded, RelayState};
 use crate::schema::{blocked_users, dm_channels, messages, tickets};
@@ -50,8 +59,9 @@ pub fn intake_many(
     dms: &[&IncomingDm],
 ) -> DomainResult<Vec<Option<Intake>>> {
     let mut outcomes: Vec<Option<Intake>> = dms.iter().map(|_| None).collect();
-    let tickets = open_tickets_without_followups(conn, dms)?;
+    let open = open_tickets(conn, dms)?;
     let mut taken: Vec<(usize, Ticket)> = Vec::new();
+    let mut opening: Vec<usize> = Vec::new();
     let mut users = std::collections::HashSet::new();
     for (i, dm) in dms.iter().enumerate() {
         let simple = dm.attachments.is_empty()
@@ -60,27 +70,58 @@ pub fn intake_many(
         if !users.insert(dm.user_id) || !simple {
             continue;
         }
-        if let Some(ticket) = tickets.get(&dm.user_id.to_db()) {
-            taken.push((i, ticket.clone()));
+        // An open ticket with something to follow up, or none and no right to open one: left
+        // to the caller.
+        match open.get(&dm.user_id.to_db()) {
+            Some(Some(ticket)) => taken.push((i, ticket.clone())),
+            None if dm.may_open => opening.push(i),
+            Some(None) | None => {}
         }
+    }
+    let at = now();
+    let opened = opening::open_tickets(conn, dms, &opening, at)?;
+    let existing: Vec<i64> = taken.iter().map(|(_, t)| t.id.0).collect();
+    let mut created = HashMap::new();
+    for new in opened {
+        created.insert(
+            new.at,
+            Opening {
+                channel_turn_taken: new.turn_taken,
+                no_history: new.no_history,
+            },
+        );
+        taken.push((new.at, new.ticket));
     }
     if taken.is_empty() {
         return Ok(outcomes);
     }
-    let at = now();
     remember_dm_channels(conn, dms, &taken, at)?;
     let mut recorded = insert_messages(conn, dms, &taken, at)?;
-    let ticket_ids: Vec<i64> = taken.iter().map(|(_, t)| t.id.0).collect();
-    diesel::update(tickets::table.filter(tickets::id.eq_any(ticket_ids)))
-        .set(tickets::last_activity_at.eq(at))
-        .execute(conn)?;
+    // A new ticket's activity is its opening, at the same instant.
+    match existing.as_slice() {
+        [] => {}
+        [one] => {
+            cached::update(
+                &tickets::table,
+                tickets::id.eq(one),
+                tickets::last_activity_at.eq(at),
+            )
+            .execute(conn)?;
+        }
+        _ => {
+            diesel::update(tickets::table.filter(tickets::id.eq_any(existing)))
+                .set(tickets::last_activity_at.eq(at))
+                .execute(conn)?;
+        }
+    }
     for (i, ticket) in taken {
         let message = recorded
             .remove(&dms[i].message_id.to_db())
             .ok_or_else(|| DomainError::not_found("message", dms[i].message_id))?;
+        let opening = created.get(&i).copied().unwrap_or_default();
         outcomes[i] = Some(Intake::Recorded(Box::new(IntakeRecord {
             ticket,
-            ticket_created: false,
+            ticket_created: created.contains_key(&i),
             recorded: Recorded {
                 message,
                 created: true,
@@ -89,58 +130,68 @@ pub fn intake_many(
             },
             backlog: Vec::new(),
             selection_pending: false,
+            opening,
         })));
     }
     Ok(outcomes)
 }
 
-/// The open tickets of the DMs' users, by user, for those whose DM is new, who are not blocked,
-/// and whose ticket has no open category selection, no pending user relay, no live scheduled job
-/// and no live alert: one statement, the same predicates as [`super::open_conversation`]'s.
+/// The open tickets of the DMs' users, by user: `Some` for those whose DM is new, who are not
+/// blocked, and whose ticket has no open category selection, no pending user relay, no live
+/// scheduled job and no live alert; `None` for an open ticket with any of these (one statement,
+/// the same predicates as [`super::open_conversation`]'s). A user missing has no open ticket.
 /// "New" asks whether any of the batch's DM ids was recorded as this user's: Discord ids are
 /// unique, so a DM id recorded for someone else cannot happen; if it did, the insert would fail
 /// on the unique index and the writer would take each DM alone, which decides it right.
-fn open_tickets_without_followups(
+fn open_tickets(
     conn: &mut DbConnection,
     dms: &[&IncomingDm],
-) -> DomainResult<HashMap<i64, Ticket>> {
+) -> DomainResult<HashMap<i64, Option<Ticket>>> {
     use crate::schema::tickets as t;
     let users: Vec<i64> = dms.iter().map(|dm| dm.user_id.to_db()).collect();
     let sources: Vec<i64> = dms.iter().map(|dm| dm.message_id.to_db()).collect();
     let at = now();
-    let rows: Vec<(TicketRow, bool, bool, super::FollowupFlags)> = t::table
-        .filter(t::user_id.eq_any(users))
-        .filter(crate::literals::ticket_is_open())
-        .select((
-            TicketRow::as_select(),
-            exists(
-                messages::table
-                    .filter(
-                        messages::source_message_id
-                            .assume_not_null()
-                            .eq_any(sources),
-                    )
-                    .filter(messages::author_id.eq(t::user_id)),
-            ),
-            exists(
-                blocked_users::table
-                    .filter(blocked_users::user_id.eq(t::user_id))
-                    .filter(blocked_users::unblocked_at.is_null())
-                    .filter(
-                        blocked_users::expires_at
-                            .is_null()
-                            .or(blocked_users::expires_at.gt(at)),
+    macro_rules! query {
+        () => {
+            t::table
+                .filter(t::user_id.eq_any(&users))
+                .filter(crate::literals::ticket_is_open())
+                .select((
+                    TicketRow::as_select(),
+                    exists(
+                        messages::table
+                            .filter(
+                                messages::source_message_id
+                                    .assume_not_null()
+                                    .eq_any(&sources),
+                            )
+                            .filter(messages::author_id.eq(t::user_id)),
                     ),
-            ),
-            super::followup_flags(),
-        ))
-        .load(conn)?;
+                    exists(
+                        blocked_users::table
+                            .filter(blocked_users::user_id.eq(t::user_id))
+                            .filter(blocked_users::unblocked_at.is_null())
+                            .filter(
+                                blocked_users::expires_at
+                                    .is_null()
+                                    .or(blocked_users::expires_at.gt(at)),
+                            ),
+                    ),
+                    super::followup_flags(),
+                ))
+        };
+    }
+    // One DM: one shape of SQL (SQLite writes `IN (?)`, which diesel never caches by itself).
+    let rows: Vec<(TicketRow, bool, bool, super::FollowupFlags)> = if dms.len() == 1 {
+        crate::on_backend!(conn, |c| query!().cached().load(c))?
+    } else {
+        query!().load(conn)?
+    };
     let mut found = HashMap::new();
     for (row, seen, blocked, (selection, backlog, jobs, alerts)) in rows {
-        if !(seen || blocked || selection || backlog || jobs || alerts) {
-            let ticket = Ticket::try_from(row)?;
-            found.insert(ticket.user_id.to_db(), ticket);
-        }
+        let ticket = Ticket::try_from(row)?;
+        let plain = !(seen || blocked || selection || backlog || jobs || alerts);
+        found.insert(ticket.user_id.to_db(), plain.then_some(ticket));
     }
     Ok(found)
 }
@@ -188,11 +239,20 @@ fn remember_dm_channels(
             dm_channels::updated_at.eq(excluded(dm_channels::updated_at)),
         ));
     // `ON CONFLICT ... DO UPDATE ... WHERE`: the filter of the upsert, not of a query.
-    diesel::query_dsl::methods::FilterDsl::filter(
+    let statement = diesel::query_dsl::methods::FilterDsl::filter(
         upsert,
         last_seen.is_null().or(last_seen.lt(excluded(last_seen))),
-    )
-    .execute(pg)?;
+    );
+    if rows.len() == 1 {
+        // Loaded by value, so that diesel asks the statement itself whether to cache it
+        // (`execute` walks it, and an upsert says no).
+        let _: Vec<i64> = statement
+            .returning(dm_channels::user_id)
+            .cached()
+            .get_results(pg)?;
+    } else {
+        statement.execute(pg)?;
+    }
     Ok(())
 }
 
@@ -221,17 +281,17 @@ fn insert_messages(
             }
         })
         .collect();
-    let inserted: Vec<MessageRow> =
+    let inserted: Vec<MessageRow> = if let [row] = rows.as_slice() {
+        crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
+            .values(row)
+            .returning(MessageRow::as_returning())
+            .cached()
+            .get_results(c))?
+    } else {
         crate::on_backend!(conn, |c| diesel::insert_into(messages::table)
             .values(&rows)
             .returning(MessageRow::as_returning())
-            .get_results(c))?;
-    let mut by_source = HashMap::new();
-    for row in inserted {
-        let record = MessageRecord::try_from(row)?;
-        if let Some(source) = record.source_message_id {
-            by_source.insert(source.to_db(), record);
-        }
-    }
-    Ok(by_source)
+            .get_results(c))?
+    };
+    crate::messages::records_by_source(inserted)
 }

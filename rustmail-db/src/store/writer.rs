@@ -16,16 +16,18 @@
 //! (they only touch the database). Failing writes are rare on the hot path (an expected conflict,
 //! such as a claim already taken, is handled inside the write, in a nested transaction).
 //!
-//! Three writes of the hot paths are typed rather than closures, so that a batch takes
-//! them set-wise ([`set_wise`]): the DM intakes of a batch in a handful of statements for all
-//! of them, the settled one-part relays in one `UPDATE`, the claims of events (one per command)
-//! in one `INSERT`. On Postgres every statement is a round
-//! trip and an executor start-up; under load this is most of the server's work per relayed DM
-//! (BENCHMARKS.md, session 6). A write that the set-wise path does not take (an unusual DM, a
-//! multi-part relay) runs alone as before, in the same transaction, after the set-wise ones. That
-//! reorders a batch, safely: its writes were all queued before any of them was answered, so no
-//! caller can have waited on another's, and any order of them is one the callers could have
-//! seen. A batch holding one write of a kind runs it alone: with no load nothing changes.
+//! Five writes of the hot paths are typed rather than closures, so that a batch takes them
+//! set-wise ([`set_wise`]): the DM intakes of a batch (new users' tickets included) in a handful
+//! of statements for all of them, the settled one-part relays in one `UPDATE`, the claims of
+//! events (one per command) in one `INSERT`, staff replies with their commands' claims in four
+//! statements, new tickets' channels in two. On Postgres every statement is a round trip and an
+//! executor start-up; under load this is most of the server's work per relayed DM
+//! (BENCHMARKS.md, sessions 6 and 7). A write that the set-wise path does not take (an unusual
+//! DM, a multi-part relay) runs alone as before, in the same transaction, after the set-wise
+//! ones. That reorders a batch, safely: its writes were all queued before any of them was
+//! answered, so no caller can have waited on another's, and any order of them is one the
+//! callers could have seen. A batch holding one write of a kind runs it alone (with no load
+//! nothing changes), except a DM intake, which is cheaper set-wise even alone.
 //!
 //! The bot runs one writer thread (see `crate::Db`): on SQLite one writer never waits on the
 //! single write lock; on Postgres one writer's set-wise batches are larger, and cost the server
@@ -220,6 +222,28 @@ impl Writers {
     ) -> Result<crate::intake::Intake, DomainError> {
         let (job, result) = set_wise::intake(dm.clone());
         self.submit(spread(dm.user_id.get()), job, result).await
+    }
+
+    /// Queues the recording of a staff reply on the writer of the ticket's user (as
+    /// [`Writers::write_keyed`]); a batch takes the plain replies it holds set-wise.
+    pub async fn record_reply(
+        &self,
+        user: crate::ids::UserId,
+        reply: std::sync::Arc<crate::messages::replies::ClaimedReply>,
+    ) -> Result<crate::messages::replies::ReplyRecorded, DomainError> {
+        let (job, result) = set_wise::reply(reply);
+        self.submit(spread(user.get()), job, result).await
+    }
+
+    /// Queues the recording of a ticket's channel on the writer of the ticket's user (as
+    /// [`Writers::write_keyed`]); a batch records the channels it holds set-wise.
+    pub async fn record_channel(
+        &self,
+        user: crate::ids::UserId,
+        claim: crate::tickets::channels::ChannelClaim,
+    ) -> Result<crate::tickets::Ticket, DomainError> {
+        let (job, result) = set_wise::channel(claim);
+        self.submit(spread(user.get()), job, result).await
     }
 
     /// Queues [`crate::instances::claim_once`] of `key` for `worker` on any writer (as

@@ -71,6 +71,7 @@ async fn relays_left_pending_by_a_crash_are_delivered_at_start() {
         content: "stranded relay".into(),
         attachments: Vec::new(),
         may_open: true,
+        channel_turn: None,
     };
     h.query(|c| intake::intake_dm(c, &dm));
     h.start_bot().await;
