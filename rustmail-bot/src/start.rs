@@ -239,6 +239,8 @@ impl BotHandle {
                 abort.abort();
             }
         }
+        // Writes queued without a waiter (relays' copies) are committed before the stop.
+        self.data.db.flush().await;
         let id = self.data.worker_id.clone();
         let stopped = self.data.db.run(move |c| {
             rustmail_db::jobs::release_claims(c, &id)?;

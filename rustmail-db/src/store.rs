@@ -155,6 +155,25 @@ impl Db {
         self.writers().record_copies(copies).await
     }
 
+    /// Queues the recording of a relay's copies on the writer of the conversation's `user`
+    /// before returning ([`writer::Writers::queue_copies`]): the user's next write (their next
+    /// DM's intake) is queued after it, so it sees the relay settled.
+    pub fn queue_copies(
+        &self,
+        user: crate::ids::UserId,
+        copies: crate::messages::relay::Copies,
+    ) -> impl std::future::Future<Output = Result<(), DomainError>> + Send + 'static {
+        self.writers().queue_copies(user, copies)
+    }
+
+    /// Waits until every write queued so far is committed or failed (nothing to wait for if no
+    /// write was ever made): for a clean stop.
+    pub async fn flush(&self) {
+        if let Some(writers) = self.writers.get() {
+            writers.flush().await;
+        }
+    }
+
     /// Records a staff reply, claiming its command first when asked
     /// ([`crate::messages::replies::record_claimed`]), as a write keyed by the ticket's user
     /// (see [`Db::write_keyed`]); a batch takes the plain replies it holds set-wise.

@@ -22,6 +22,7 @@ rustmail_db::stories!(
     one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all,
     many_claims_take_one_statement_and_each_key_is_won_once,
     through_the_writer_nothing_is_lost_doubled_or_mixed_up,
+    a_relay_settled_just_before_the_next_dm_in_its_batch_leaves_no_backlog,
 );
 
 fn dm(user: u64, id: u64) -> IncomingDm {
@@ -475,4 +476,80 @@ fn through_the_writer_nothing_is_lost_doubled_or_mixed_up(t: &TestDatabase) {
         Ok::<_, DomainError>(())
     })
     .expect("settled");
+}
+
+/// The bot queues a relay's copies without waiting, then takes in the user's next DM
+/// (`Db::queue_copies`): when both land in one batch, the settle runs first, so the next DM
+/// finds no backlog and is taken set-wise. (Intakes ran first before: each next DM saw its
+/// predecessor pending, went the one-at-a-time way and would have waited behind it.)
+fn a_relay_settled_just_before_the_next_dm_in_its_batch_leaves_no_backlog(t: &TestDatabase) {
+    use std::time::Duration;
+
+    // One user (a single settle in the batch) and five (settled in one statement).
+    for users in [vec![1_u64], (2..=6).collect::<Vec<u64>>()] {
+        let pending: Vec<(u64, MessageRecordId)> =
+            t.db.with_conn(|c| {
+                let mut pending = Vec::new();
+                for &user in &users {
+                    let first = take_in_alone(c, &dm(user, user * 1_000));
+                    deliver(c, first.recorded.message.id, user * 1_000 + 1);
+                    let second = take_in_alone(c, &dm(user, user * 1_000 + 2));
+                    pending.push((user, second.recorded.message.id));
+                }
+                Ok::<_, DomainError>(pending)
+            })
+            .expect("conversations");
+        let runtime = rustmail_db::testing::runtime();
+        let taken_before = t.db.set_wise_writes();
+        let outcomes = runtime.block_on(async {
+            let hold = rustmail_db::testing::hold_writer(&t.db, Duration::from_millis(200)).await;
+            let mut settles = Vec::new();
+            let mut intakes = Vec::new();
+            for &(user, record) in &pending {
+                settles.push(t.db.queue_copies(
+                    UserId(user),
+                    Copies {
+                        id: record,
+                        side: Side::Inbox,
+                        first_part: 0,
+                        discord_ids: vec![MessageId(user * 1_000 + 3)],
+                        complete: true,
+                    },
+                ));
+                let db = t.db.clone();
+                intakes.push(tokio::spawn(async move {
+                    db.intake(Arc::new(dm(user, user * 1_000 + 4))).await
+                }));
+            }
+            hold.await.expect("task").expect("hold");
+            for settle in settles {
+                settle.await.expect("settled");
+            }
+            let mut outcomes = Vec::new();
+            for intake in intakes {
+                outcomes.push(intake.await.expect("task").expect("intake"));
+            }
+            outcomes
+        });
+        for (outcome, (user, _)) in outcomes.iter().zip(&pending) {
+            let Intake::Recorded(r) = outcome else {
+                panic!("DM of {user} not recorded: {outcome:?}");
+            };
+            assert!(r.backlog.is_empty(), "user {user}: backlog {:?}", r.backlog);
+            assert!(r.recorded.created);
+        }
+        // Every settle and every intake in the set-wise pass (an intake that saw a backlog
+        // would have been left to the one-at-a-time path, run after it).
+        let taken = t.db.set_wise_writes() - taken_before;
+        assert_eq!(taken, 2 * u64::try_from(users.len()).expect("count"));
+        t.db.with_conn(|c| {
+            for &(user, record) in &pending {
+                let m = messages::get(c, record)?;
+                assert_eq!(m.relay_state, RelayState::Delivered, "user {user}");
+                assert_eq!(m.inbox_message_id, Some(MessageId(user * 1_000 + 3)));
+            }
+            Ok::<_, DomainError>(())
+        })
+        .expect("settled");
+    }
 }

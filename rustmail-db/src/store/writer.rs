@@ -27,7 +27,10 @@
 //! ones. That reorders a batch, safely: its writes were all queued before any of them was
 //! answered, so no caller can have waited on another's, and any order of them is one the
 //! callers could have seen. A batch holding one write of a kind runs it alone (with no load
-//! nothing changes), except a DM intake, which is cheaper set-wise even alone.
+//! nothing changes), except a DM intake, which is cheaper set-wise even alone. One order is kept
+//! on purpose: relays' copies are recorded before any intake, because the bot queues a relay's
+//! copies without waiting ([`Writers::queue_copies`]) and then the user's next DM, which must find
+//! that relay settled.
 //!
 //! The bot runs one writer thread (see `crate::Db`): on SQLite one writer never waits on the
 //! single write lock; on Postgres one writer's set-wise batches are larger, and cost the server
@@ -265,22 +268,61 @@ impl Writers {
         self.submit(n, job, result).await
     }
 
+    /// Queues the recording of a relay's copies on the writer of `user` (as
+    /// [`Writers::write_keyed`]) at once, before the returned future is polled: a write queued
+    /// after this call (the user's next DM) runs after it, in its batch or a later one.
+    pub fn queue_copies(
+        &self,
+        user: crate::ids::UserId,
+        copies: crate::messages::relay::Copies,
+    ) -> impl std::future::Future<Output = Result<(), DomainError>> + Send + 'static {
+        let (job, result) = set_wise::copies(copies);
+        let queued = self.send(spread(user.get()), job);
+        async move {
+            queued?;
+            answered(result).await
+        }
+    }
+
+    /// Waits until every write queued so far is answered, on every writer: a stop waits this way
+    /// for the writes nobody waits on (a relay's copies, [`Writers::queue_copies`]).
+    pub async fn flush(&self) {
+        let mut answers = Vec::new();
+        for n in 0..self.queues.len() {
+            let (job, answer) = typed((), |_, ()| Ok(()));
+            if self.send(n, job).is_ok() {
+                answers.push(answer);
+            }
+        }
+        for answer in answers {
+            let _ = answer.await;
+        }
+    }
+
     async fn submit<T>(
         &self,
         n: usize,
         job: Job,
         result: tokio::sync::oneshot::Receiver<Result<T, DomainError>>,
     ) -> Result<T, DomainError> {
+        self.send(n, job)?;
+        answered(result).await
+    }
+
+    fn send(&self, n: usize, job: Job) -> Result<(), DomainError> {
         let Some(queue) = self.queues.get(n % self.queues.len().max(1)) else {
             return Err(task_error("no database writer is running".to_owned()));
         };
         queue
             .send(job)
-            .map_err(|_| task_error("the database writers stopped".to_owned()))?;
-        result
-            .await
-            .map_err(|_| task_error("a database writer stopped before answering".to_owned()))?
+            .map_err(|_| task_error("the database writers stopped".to_owned()))
     }
+}
+
+async fn answered<T>(result: Answer<T>) -> Result<T, DomainError> {
+    result
+        .await
+        .map_err(|_| task_error("a database writer stopped before answering".to_owned()))?
 }
 
 /// The writer of `key`. Snowflakes' low bits are a counter: spread the keys with a

@@ -34,6 +34,10 @@ struct Args {
     /// Run only workloads whose name contains this.
     #[arg(long)]
     only: Option<String>,
+    /// Copy the bot's log into `out` (`bot-<backend>.log`; each workload group starts a bot of
+    /// its own, so it is the last group's), for a look at its warnings after a run.
+    #[arg(long)]
+    keep_bot_logs: bool,
 }
 
 fn wanted(only: Option<&String>, name: &str) -> bool {
@@ -144,6 +148,11 @@ async fn run_backend(args: &Args, backend: Backend) -> anyhow::Result<Vec<Measur
         })
         .await?;
         results.extend(data);
+    }
+    if args.keep_bot_logs {
+        let name = format!("bot-{}.log", backend.name());
+        std::fs::create_dir_all(&args.out)?;
+        std::fs::copy(work.path().join(&name), args.out.join(&name))?;
     }
     Ok(results)
 }

@@ -54,8 +54,9 @@ type CopiesWrite = Typed<Copies, ()>;
 type ClaimWrite = Typed<Claim, bool>;
 
 /// Takes the batch's typed writes set-wise, inside its transaction, where there are at least two
-/// of a kind: which writes are done (their outcome kept). The others run alone afterwards. An
-/// error (or a panic) means the batch must be rolled back and every write run alone.
+/// of a kind (and every DM intake): which writes are done (their outcome kept). The others run
+/// alone afterwards, except relays' copies, which all come first (see [`super`]). An error (or a
+/// panic) means the batch must be rolled back and every write run alone.
 pub(super) fn run(conn: &mut DbConnection, batch: &mut [Job]) -> Result<Vec<bool>, DomainError> {
     std::panic::catch_unwind(AssertUnwindSafe(|| take(conn, batch)))
         .unwrap_or_else(|_| Err(task_error("a set-wise write panicked".to_owned())))
@@ -68,6 +69,7 @@ fn take(conn: &mut DbConnection, batch: &mut [Job]) -> Result<Vec<bool>, DomainE
     let mut claims: Vec<(usize, String, String)> = Vec::new();
     let mut replies_at = Vec::new();
     let mut channels_at = Vec::new();
+    let mut copies_at = Vec::new();
     for (i, job) in batch.iter_mut().enumerate() {
         let job = job.as_any();
         if job.is::<ReplyWrite>() {
@@ -78,12 +80,34 @@ fn take(conn: &mut DbConnection, batch: &mut [Job]) -> Result<Vec<bool>, DomainE
             intakes.push((i, Arc::clone(&write.input)));
         } else if let Some(write) = job.downcast_mut::<ClaimWrite>() {
             claims.push((i, write.input.key.clone(), write.input.worker.clone()));
-        } else if let Some(single) = job
-            .downcast_mut::<CopiesWrite>()
-            .and_then(|write| write.input.single())
-        {
-            singles.push((i, single));
+        } else if let Some(write) = job.downcast_mut::<CopiesWrite>() {
+            match write.input.single() {
+                Some(single) => singles.push((i, single)),
+                None => copies_at.push(i),
+            }
         }
+    }
+    // Relays settled first: a user's next DM is queued after their previous DM's settle, and
+    // must find it settled (an unsettled one is a backlog its DM would wait behind).
+    if singles.len() >= 2 {
+        let copies: Vec<_> = singles.iter().map(|(_, single)| *single).collect();
+        relay::settle_many(conn, &copies)?;
+        for (i, _) in &singles {
+            if let Some(write) = batch[*i].as_any().downcast_mut::<CopiesWrite>() {
+                write.outcome = Some(Ok(()));
+                done[*i] = true;
+            }
+        }
+    } else {
+        copies_at.extend(singles.iter().map(|(i, _)| *i));
+    }
+    for i in copies_at {
+        if !batch[i].run(conn) {
+            return Err(task_error(
+                "a relay's copies could not be recorded".to_owned(),
+            ));
+        }
+        done[i] = true;
     }
     // Even one intake: a new user's set-wise is eight statements, alone it is twenty (with
     // savepoints); an ordinary DM costs the same either way.
@@ -105,16 +129,6 @@ fn take(conn: &mut DbConnection, batch: &mut [Job]) -> Result<Vec<bool>, DomainE
     }
     if channels_at.len() >= 2 {
         take_channels(batch, &channels_at, conn, &mut done)?;
-    }
-    if singles.len() >= 2 {
-        let copies: Vec<_> = singles.iter().map(|(_, single)| *single).collect();
-        relay::settle_many(conn, &copies)?;
-        for (i, _) in &singles {
-            if let Some(write) = batch[*i].as_any().downcast_mut::<CopiesWrite>() {
-                write.outcome = Some(Ok(()));
-                done[*i] = true;
-            }
-        }
     }
     // One statement per worker (a process claims for one worker: one statement).
     let mut workers: Vec<&str> = claims.iter().map(|(_, _, w)| w.as_str()).collect();
