@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use rustmail_db::attachments::{self, NewAttachment};
 use rustmail_db::ids::MessageRecordId;
+use rustmail_db::messages::marks::DmMarks;
 use rustmail_db::messages::relay;
 use serenity::all::{ChannelId, CreateAttachment, Message, MessageId, Nonce};
 
@@ -104,12 +105,14 @@ pub fn db_ids(ids: &[MessageId]) -> Vec<rustmail_db::ids::MessageId> {
 }
 
 /// Records the outcome of a failed relay: retried later when transient (until
-/// [`MAX_ATTEMPTS`]), failed for good otherwise. `attempts` counts earlier failures.
+/// [`MAX_ATTEMPTS`]), failed for good otherwise; with a user's DM's `marks` when its intake left
+/// them to the settle. `attempts` counts earlier failures.
 pub async fn settle_failure(
     state: &State,
     id: MessageRecordId,
     attempts: i32,
     err: &RelayError,
+    marks: Option<DmMarks>,
 ) -> Result<(), RelayError> {
     let text = err.to_string();
     let transient = err.is_transient() && attempts + 1 < MAX_ATTEMPTS;
@@ -118,10 +121,11 @@ pub async fn settle_failure(
     state
         .write(move |c| {
             if transient {
-                relay::mark_retry(c, id, &text, retry_at)
+                relay::mark_retry(c, id, &text, retry_at)?;
             } else {
-                relay::mark_failed(c, id, &text)
+                relay::mark_failed(c, id, &text)?;
             }
+            rustmail_db::messages::marks::write(c, marks.as_slice())
         })
         .await?;
     Ok(())

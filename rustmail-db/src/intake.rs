@@ -90,6 +90,10 @@ pub struct IntakeRecord {
     pub selection_pending: bool,
     /// What the opening of the ticket by this DM settled (all `false` when it opened none).
     pub opening: Opening,
+    /// The DM's marks (its ticket's activity, its channel's last-seen DM) are left to the write
+    /// that settles its relay: the caller passes them there
+    /// ([`crate::messages::relay::Copies::marks`], see [`crate::messages::marks`]).
+    pub marks_deferred: bool,
 }
 
 /// What the intake that opened a ticket settled for what follows: the creation of its channel.
@@ -148,6 +152,7 @@ pub fn intake_dm_within(conn: &mut DbConnection, dm: &IncomingDm) -> DomainResul
             backlog: Vec::new(),
             selection_pending: selection::is_pending(conn, existing_ticket)?,
             opening: Opening::default(),
+            marks_deferred: false,
         })));
     }
     if blocked {
@@ -351,5 +356,6 @@ fn record(
         backlog,
         selection_pending,
         opening: Opening::default(),
+        marks_deferred: false,
     })))
 }

@@ -5,6 +5,7 @@
 //! recording the same DM or the same `!reply` twice (a retry, a recovery pass, a second bot
 //! process) returns the first record instead of writing a second one.
 
+pub mod marks;
 pub mod relay;
 pub mod replies;
 

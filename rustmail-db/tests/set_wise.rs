@@ -11,13 +11,14 @@ use rustmail_db::attachments::NewAttachment;
 use rustmail_db::connection::write_tx;
 use rustmail_db::ids::{ChannelId, GuildId, MessageId, MessageRecordId, UserId};
 use rustmail_db::intake::{self, set_wise, IncomingDm, Intake};
-use rustmail_db::messages::relay::{self, Copies, Side};
+use rustmail_db::messages::marks::{self, DmMarks};
+use rustmail_db::messages::relay::{self, Copies, Side, SingleCopy};
 use rustmail_db::messages::{self, RelayState};
 use rustmail_db::testing::{StatementLog, TestDatabase};
 use rustmail_db::{access, blocks, dm_channels, instances, tickets, DomainError};
 
 rustmail_db::stories!(
-    many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would,
+    many_users_dms_are_taken_in_with_two_statements_and_marked_when_settled,
     dms_off_the_common_path_are_left_to_the_one_at_a_time_path,
     one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all,
     many_claims_take_one_statement_and_each_key_is_won_once,
@@ -52,20 +53,6 @@ fn deliver(c: &mut rustmail_db::DbConnection, id: MessageRecordId, copy: u64) {
     relay::record_copies(c, id, Side::Inbox, 0, &[MessageId(copy)], true).expect("deliver");
 }
 
-/// The records of `dms`, recorded before.
-fn outcomes_ids(
-    c: &mut rustmail_db::DbConnection,
-    dms: &[IncomingDm],
-) -> Result<Vec<MessageRecordId>, DomainError> {
-    dms.iter()
-        .map(|dm| {
-            Ok(messages::find_by_source(c, dm.message_id)?
-                .expect("recorded")
-                .id)
-        })
-        .collect()
-}
-
 /// Ten users with an open ticket, each DM delivered: what the set-wise path takes.
 fn ten_open_conversations(c: &mut rustmail_db::DbConnection) {
     for user in 1..=10 {
@@ -74,7 +61,7 @@ fn ten_open_conversations(c: &mut rustmail_db::DbConnection) {
     }
 }
 
-fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &TestDatabase) {
+fn many_users_dms_are_taken_in_with_two_statements_and_marked_when_settled(t: &TestDatabase) {
     let seen = StatementLog::new();
     t.db.with_conn(|c| {
         ten_open_conversations(c);
@@ -91,15 +78,16 @@ fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &T
         let outcomes = write_tx(c, |c| set_wise::intake_many(c, &refs))?;
         c.set_instrumentation(StatementLog::new());
         let statements = seen.work();
-        // One read, the DM channels (one upsert), the messages (one insert), the tickets (one
-        // update) on Postgres. diesel runs SQLite's multi-row insert and upsert row by row, so
-        // there each DM costs two statements (in-process, with no round trip).
+        // One read and the messages (one insert) on Postgres: the tickets' activity and the DM
+        // channels' last-seen DM are left to the relays' settle. diesel runs SQLite's multi-row
+        // insert row by row (in-process, with no round trip).
         let expected = if t.db.backend() == rustmail_db::connection::Backend::Postgres {
-            4
+            2
         } else {
-            2 + 2 * 10
+            1 + 10
         };
         assert_eq!(statements.len(), expected, "{statements:#?}");
+        let mut marks = Vec::new();
         for ((dm, outcome), ticket) in dms.iter().zip(outcomes).zip(&before) {
             let Some(Intake::Recorded(r)) = outcome else {
                 panic!("DM {} not taken set-wise: {outcome:?}", dm.message_id.0);
@@ -108,6 +96,7 @@ fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &T
             assert!(!r.ticket_created && !r.selection_pending);
             assert!(r.backlog.is_empty() && r.recorded.alerts.is_empty());
             assert!(r.recorded.created && r.recorded.cancelled_close.is_none());
+            assert!(r.marks_deferred);
             let stored = messages::get(c, r.recorded.message.id)?;
             assert_eq!(stored.id, r.recorded.message.id);
             assert_eq!(stored.content, dm.content);
@@ -117,10 +106,36 @@ fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &T
             assert_eq!(stored.source_message_id, Some(dm.message_id));
             assert_eq!(stored.relay_state, RelayState::Pending);
             assert_eq!(r.recorded.message.created_at, stored.created_at);
+            // Not marked yet.
+            let channel = dm_channels::get(c, dm.user_id)?.expect("DM channel");
+            assert_eq!(
+                channel.last_seen_message_id,
+                Some(MessageId(dm.message_id.0 - 2))
+            );
+            let unmarked = tickets::get(c, ticket.id)?;
+            assert_eq!(unmarked.last_activity_at, ticket.last_activity_at);
+            marks.push(SingleCopy {
+                id: stored.id,
+                side: Side::Inbox,
+                discord_id: MessageId(dm.message_id.0 + 500),
+                complete: true,
+                marks: DmMarks::of(&stored),
+            });
+        }
+        // The relays settled: one update of the messages, one of the tickets, one of the
+        // channels, as the one-at-a-time path would have left them.
+        c.set_instrumentation(seen.clone());
+        let before_settle = seen.work().len();
+        write_tx(c, |c| relay::settle_many(c, &marks))?;
+        c.set_instrumentation(StatementLog::new());
+        assert_eq!(seen.work().len() - before_settle, 3, "{:#?}", seen.work());
+        for dm in &dms {
+            let stored = messages::find_by_source(c, dm.message_id)?.expect("recorded");
+            assert_eq!(stored.relay_state, RelayState::Delivered);
             let channel = dm_channels::get(c, dm.user_id)?.expect("DM channel");
             assert_eq!(channel.channel_id, dm.dm_channel);
             assert_eq!(channel.last_seen_message_id, Some(dm.message_id));
-            let after = tickets::get(c, ticket.id)?;
+            let after = tickets::get(c, stored.ticket_id)?;
             assert_eq!(
                 after.last_activity_at, stored.created_at,
                 "the ticket's activity"
@@ -129,15 +144,44 @@ fn many_users_dms_are_taken_in_with_four_statements_as_one_at_a_time_would(t: &T
         // The same DMs again (a recovery pass): all seen, none taken, nothing doubled.
         let again = write_tx(c, |c| set_wise::intake_many(c, &refs))?;
         assert!(again.iter().all(Option::is_none), "{again:?}");
-        // An older DM never moves the last-seen DM backwards.
-        for (n, outcome) in outcomes_ids(c, &dms)?.into_iter().enumerate() {
-            deliver(c, outcome, 90_000 + u64::try_from(n).expect("n"));
-        }
+        // An older DM's marks never move the last-seen DM or the activity backwards, and a
+        // re-drive writing them again changes nothing.
         let older = dm(1, 1_001);
-        let older_outcome = write_tx(c, |c| set_wise::intake_many(c, &[&older, &dms[1]]))?;
-        assert!(older_outcome[0].is_some());
+        let older_outcome = write_tx(c, |c| set_wise::intake_many(c, &[&older]))?;
+        let Some(Intake::Recorded(older_record)) = &older_outcome[0] else {
+            panic!("older DM: {older_outcome:?}");
+        };
+        let ticket1 = tickets::get(c, older_record.ticket.id)?;
+        let mut older_marks = DmMarks::of(&older_record.recorded.message).expect("marks");
+        older_marks.at = ticket1.last_activity_at - chrono::Duration::seconds(1);
+        write_tx(c, |c| marks::write(c, &[older_marks, older_marks]))?;
+        write_tx(c, |c| marks::write(c, &[older_marks]))?;
         let channel = dm_channels::get(c, UserId(1))?.expect("DM channel");
         assert_eq!(channel.last_seen_message_id, Some(MessageId(1_002)));
+        assert_eq!(
+            tickets::get(c, ticket1.id)?.last_activity_at,
+            ticket1.last_activity_at
+        );
+        // A DM from a DM channel not known yet is marked at once (the channel is needed to
+        // answer the user), as the one-at-a-time path does.
+        let mut moved = dm(2, 2_003);
+        moved.dm_channel = ChannelId(710_000_000_000_000_002);
+        let second = messages::find_by_source(c, MessageId(2_002))?
+            .expect("2")
+            .id;
+        deliver(c, second, 2_502);
+        let moved_outcome = write_tx(c, |c| set_wise::intake_many(c, &[&moved]))?;
+        let Some(Intake::Recorded(moved_record)) = &moved_outcome[0] else {
+            panic!("moved DM: {moved_outcome:?}");
+        };
+        assert!(!moved_record.marks_deferred);
+        let channel = dm_channels::get(c, UserId(2))?.expect("DM channel");
+        assert_eq!(channel.channel_id, moved.dm_channel);
+        assert_eq!(channel.last_seen_message_id, Some(moved.message_id));
+        assert_eq!(
+            tickets::get(c, moved_record.ticket.id)?.last_activity_at,
+            moved_record.recorded.message.created_at
+        );
         Ok::<_, DomainError>(())
     })
     .expect("story");
@@ -233,6 +277,7 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
                 first_part: 0,
                 discord_ids: vec![MessageId(copy)],
                 complete: true,
+                marks: None,
             }
             .single()
             .expect("one part")
@@ -267,6 +312,7 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
             first_part: 0,
             discord_ids: vec![MessageId(1), MessageId(2)],
             complete: true,
+            marks: None,
         };
         assert!(parts.single().is_none());
         let later = Copies {
@@ -282,6 +328,7 @@ fn one_part_relays_settle_in_one_statement_and_a_missing_one_fails_them_all(t: &
             first_part: 0,
             discord_ids: vec![MessageId(70_000)],
             complete: false,
+            marks: None,
         };
         let dm_single = dm_copy.single().expect("first part");
         write_tx(c, |c| relay::settle_many(c, &[dm_single, first[0]]))?;
@@ -450,6 +497,7 @@ fn through_the_writer_nothing_is_lost_doubled_or_mixed_up(t: &TestDatabase) {
                     first_part: 0,
                     discord_ids: vec![MessageId(80_000 + u64::try_from(n).expect("n"))],
                     complete: true,
+                    marks: None,
                 })
                 .await
             }));
@@ -514,6 +562,7 @@ fn a_relay_settled_just_before_the_next_dm_in_its_batch_leaves_no_backlog(t: &Te
                         first_part: 0,
                         discord_ids: vec![MessageId(user * 1_000 + 3)],
                         complete: true,
+                        marks: None,
                     },
                 ));
                 let db = t.db.clone();

@@ -268,25 +268,24 @@ fn through_the_writer_every_command_is_recorded_once_in_order(t: &TestDatabase) 
     let before = t.db.set_wise_writes();
     let outcomes = runtime.block_on(async {
         let hold = hold_writer(&t.db, Duration::from_millis(300)).await;
-        let mut handles = Vec::new();
+        let mut writes = Vec::new();
         for k in 1..=2_u64 {
             for (n, ticket) in tickets.iter().enumerate() {
                 let user = UserId(n as u64 + 1);
                 for worker in ["me", "twin"] {
-                    let db = t.db.clone();
                     let write = Arc::new(claimed(*ticket, k * 10_000 + n as u64, worker));
-                    handles.push(tokio::spawn(
-                        async move { db.record_reply(user, write).await },
-                    ));
+                    writes.push(t.db.record_reply(user, write));
                 }
             }
         }
+        // Polled in order, so queued in the order sent (spawned tasks may start in any order:
+        // a second reply queued before the first was numbered 1, under load).
+        let outcomes = futures::future::join_all(writes).await;
         hold.await.expect("task").expect("hold");
-        let mut outcomes = Vec::new();
-        for handle in handles {
-            outcomes.push(handle.await.expect("task").expect("record"));
-        }
         outcomes
+            .into_iter()
+            .map(|outcome| outcome.expect("record"))
+            .collect::<Vec<_>>()
     });
     assert!(
         t.db.set_wise_writes() > before,

@@ -191,7 +191,7 @@ async fn relay(
             files,
             file_links,
         };
-        crate::relay::inbox::deliver_live(data, ticket, this, &live).await;
+        crate::relay::inbox::deliver_live(data, ticket, this, &live, record.marks_deferred).await;
     }
 }
 

@@ -1,6 +1,7 @@
 //! User → staff: posting a recorded DM into the ticket channel (creating the channel first if
 //! the ticket has none yet).
 
+use rustmail_db::messages::marks::DmMarks;
 use rustmail_db::messages::relay::{self, Side};
 use rustmail_db::messages::MessageRecord;
 use rustmail_db::tickets::Ticket;
@@ -37,7 +38,7 @@ pub async fn deliver(
     record: &MessageRecord,
     live: Option<&LiveDm>,
 ) -> Result<(), RelayError> {
-    let posted = post_missing(state, ticket, record, live).await?;
+    let posted = post_missing(state, ticket, record, live, DmMarks::of(record)).await?;
     if let Some(copies) = posted.copies {
         state.db.record_copies(copies).await?;
     }
@@ -51,6 +52,7 @@ async fn post_missing(
     ticket: &Ticket,
     record: &MessageRecord,
     live: Option<&LiveDm>,
+    marks: Option<DmMarks>,
 ) -> Result<Posted, RelayError> {
     let channel = crate::lifecycle::open::ensure_channel(state, ticket).await?;
     let id = record.id;
@@ -111,6 +113,7 @@ async fn post_missing(
         first_part: done,
         discord_ids: crate::relay::db_ids(&posted),
         complete,
+        marks,
     });
     Ok(Posted { copies, error })
 }
@@ -128,7 +131,7 @@ pub async fn deliver_and_settle(
     }
     let result = deliver(state, ticket, record, live).await;
     state.end_relay(record.id.0);
-    settled(state, record, result).await
+    settled(state, record, DmMarks::of(record), result).await
 }
 
 /// Delivers a DM just recorded, as [`deliver_and_settle`], except that once every part is posted
@@ -143,11 +146,13 @@ pub async fn deliver_live(
     ticket: &Ticket,
     record: &MessageRecord,
     live: &LiveDm,
+    marks_deferred: bool,
 ) -> bool {
     if !data.begin_relay(record.id.0) {
         return false;
     }
-    let posted = post_missing(data, ticket, record, Some(live)).await;
+    let marks = marks_deferred.then(|| DmMarks::of(record)).flatten();
+    let posted = post_missing(data, ticket, record, Some(live), marks).await;
     let copies = match posted {
         Ok(Posted {
             copies: Some(copies),
@@ -162,11 +167,11 @@ pub async fn deliver_live(
                 .map_err(RelayError::from)
                 .and_then(|()| error.map_or(Ok(()), Err));
             data.end_relay(record.id.0);
-            return settled(data, record, result).await;
+            return settled(data, record, marks, result).await;
         }
         Err(e) => {
             data.end_relay(record.id.0);
-            return settled(data, record, Err(e)).await;
+            return settled(data, record, marks, Err(e)).await;
         }
     };
     let recording = data.db.queue_copies(record.author_id, copies);
@@ -175,7 +180,7 @@ pub async fn deliver_live(
         async move {
             let result = recording.await.map_err(RelayError::from);
             data.end_relay(record.id.0);
-            settled(&data, &record, result).await;
+            settled(&data, &record, marks, result).await;
         }
         .in_current_span(),
     );
@@ -183,7 +188,12 @@ pub async fn deliver_live(
 }
 
 /// Counts a delivery's outcome and settles a failure (retried later or failed for good).
-async fn settled(state: &State, record: &MessageRecord, result: Result<(), RelayError>) -> bool {
+async fn settled(
+    state: &State,
+    record: &MessageRecord,
+    marks: Option<DmMarks>,
+    result: Result<(), RelayError>,
+) -> bool {
     let metrics = &state.metrics;
     match result {
         Ok(()) => {
@@ -195,7 +205,8 @@ async fn settled(state: &State, record: &MessageRecord, result: Result<(), Relay
             let retry = e.is_transient() && record.relay_attempts + 1 < crate::relay::MAX_ATTEMPTS;
             metrics.undelivered(Direction::UserToStaff, retry);
             if let Err(settle) =
-                crate::relay::settle_failure(state, record.id, record.relay_attempts, &e).await
+                crate::relay::settle_failure(state, record.id, record.relay_attempts, &e, marks)
+                    .await
             {
                 tracing::error!(record = record.id.0, error = %settle, "cannot record a relay failure");
             }

@@ -132,6 +132,7 @@ pub async fn deliver(
                     first_part: dm_done,
                     discord_ids: crate::relay::db_ids(&posted),
                     complete: false,
+                    marks: None,
                 })
                 .await?;
         }
@@ -192,6 +193,7 @@ pub async fn deliver(
         first_part: inbox_done,
         discord_ids: ids,
         complete: all_posted && complete_ok,
+        marks: None,
     };
     match (all_posted, refused.clone()) {
         (true, Some(reason)) => {
@@ -246,7 +248,8 @@ pub async fn deliver_and_settle(
             let retry = !permanent && record.relay_attempts + 1 < crate::relay::MAX_ATTEMPTS;
             metrics.undelivered(Direction::StaffToUser, retry);
             if let Err(settle) =
-                crate::relay::settle_failure(state, record.id, record.relay_attempts, &e).await
+                crate::relay::settle_failure(state, record.id, record.relay_attempts, &e, None)
+                    .await
             {
                 tracing::error!(record = record.id.0, error = %settle, "cannot record a relay failure");
             }

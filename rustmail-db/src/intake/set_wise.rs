@@ -4,8 +4,11 @@
 //! On Postgres every statement is a round trip and an executor start-up, and under load they
 //! were most of the server's work per relayed DM (BENCHMARKS.md, session 6). Here the common
 //! case, a new DM without attachments from an unblocked user to their open ticket with nothing
-//! else going on, is taken in set-wise: one read for every user's ticket and flags, one upsert of
-//! the DM channels, one multi-row insert of the messages, one update of the tickets' activity.
+//! else going on, is taken in set-wise: one read for every user's ticket, flags and known DM
+//! channel, and one multi-row insert of the messages. The DM's marks (the ticket's activity, the
+//! channel's last-seen DM) are left to its relay's settle ([`crate::messages::marks`]), except
+//! for a DM channel not known yet, which is remembered here (one upsert) with the activity (one
+//! update).
 //! So is a new user's first DM, which opens their ticket (`opening`: a few statements more for
 //! all of them). Every other DM (seen before, blocked, a category selection or the category
 //! prompt, a backlog, jobs or alerts to follow up, attachments, too long, a second DM of one
@@ -61,6 +64,9 @@ pub fn intake_many(
     let mut outcomes: Vec<Option<Intake>> = dms.iter().map(|_| None).collect();
     let open = open_tickets(conn, dms)?;
     let mut taken: Vec<(usize, Ticket)> = Vec::new();
+    // DMs to an open ticket whose DM channel is known: their marks are left to their relay's
+    // settle (see `crate::messages::marks`).
+    let mut deferred = std::collections::HashSet::new();
     let mut opening: Vec<usize> = Vec::new();
     let mut users = std::collections::HashSet::new();
     for (i, dm) in dms.iter().enumerate() {
@@ -73,14 +79,23 @@ pub fn intake_many(
         // An open ticket with something to follow up, or none and no right to open one: left
         // to the caller.
         match open.get(&dm.user_id.to_db()) {
-            Some(Some(ticket)) => taken.push((i, ticket.clone())),
+            Some(Some((ticket, dm_channel))) => {
+                if *dm_channel == Some(dm.dm_channel.to_db()) {
+                    deferred.insert(i);
+                }
+                taken.push((i, ticket.clone()));
+            }
             None if dm.may_open => opening.push(i),
             Some(None) | None => {}
         }
     }
     let at = now();
     let opened = opening::open_tickets(conn, dms, &opening, at)?;
-    let existing: Vec<i64> = taken.iter().map(|(_, t)| t.id.0).collect();
+    let existing: Vec<i64> = taken
+        .iter()
+        .filter(|(i, _)| !deferred.contains(i))
+        .map(|(_, t)| t.id.0)
+        .collect();
     let mut created = HashMap::new();
     for new in opened {
         created.insert(
@@ -95,7 +110,12 @@ pub fn intake_many(
     if taken.is_empty() {
         return Ok(outcomes);
     }
-    remember_dm_channels(conn, dms, &taken, at)?;
+    let unknown_channels: Vec<usize> = taken
+        .iter()
+        .map(|(i, _)| *i)
+        .filter(|i| !deferred.contains(i))
+        .collect();
+    remember_dm_channels(conn, dms, &unknown_channels, at)?;
     let mut recorded = insert_messages(conn, dms, &taken, at)?;
     // A new ticket's activity is its opening, at the same instant.
     match existing.as_slice() {
@@ -131,22 +151,27 @@ pub fn intake_many(
             backlog: Vec::new(),
             selection_pending: false,
             opening,
+            marks_deferred: deferred.contains(&i),
         })));
     }
     Ok(outcomes)
 }
 
+/// A user's open ticket with nothing to follow up, and their known DM channel.
+type OpenTicket = (Ticket, Option<i64>);
+
 /// The open tickets of the DMs' users, by user: `Some` for those whose DM is new, who are not
 /// blocked, and whose ticket has no open category selection, no pending user relay, no live
 /// scheduled job and no live alert; `None` for an open ticket with any of these (one statement,
-/// the same predicates as [`super::open_conversation`]'s). A user missing has no open ticket.
+/// the same predicates as [`super::open_conversation`]'s), with the user's known DM channel. A
+/// user missing has no open ticket.
 /// "New" asks whether any of the batch's DM ids was recorded as this user's: Discord ids are
 /// unique, so a DM id recorded for someone else cannot happen; if it did, the insert would fail
 /// on the unique index and the writer would take each DM alone, which decides it right.
 fn open_tickets(
     conn: &mut DbConnection,
     dms: &[&IncomingDm],
-) -> DomainResult<HashMap<i64, Option<Ticket>>> {
+) -> DomainResult<HashMap<i64, Option<OpenTicket>>> {
     use crate::schema::tickets as t;
     let users: Vec<i64> = dms.iter().map(|dm| dm.user_id.to_db()).collect();
     let sources: Vec<i64> = dms.iter().map(|dm| dm.message_id.to_db()).collect();
@@ -174,6 +199,10 @@ fn open_tickets(
                             ),
                     ),
                     super::followup_flags(),
+                    dm_channels::table
+                        .filter(dm_channels::user_id.eq(t::user_id))
+                        .select(dm_channels::channel_id)
+                        .single_value(),
                 ))
         };
     }
@@ -182,7 +211,7 @@ fn open_tickets(
     // by itself), with `=` rather than `= ANY($1)`: Postgres then plans it once for all DMs
     // instead of at every execution (its generic plan for an array of unknown length was
     // estimated worse, so each bind planned again; about 40 µs of every paced DM).
-    let rows: Vec<(TicketRow, bool, bool, super::FollowupFlags)> = if let [one] = dms {
+    let rows: Vec<(TicketRow, bool, bool, super::FollowupFlags, Option<i64>)> = if let [one] = dms {
         let (user, dm) = (one.user_id.to_db(), one.message_id.to_db());
         crate::on_backend!(conn, |c| query!(t::user_id.eq(user), source.eq(dm))
             .cached()
@@ -191,10 +220,13 @@ fn open_tickets(
         query!(t::user_id.eq_any(&users), source.eq_any(&sources)).load(conn)?
     };
     let mut found = HashMap::new();
-    for (row, seen, blocked, (selection, backlog, jobs, alerts)) in rows {
+    for (row, seen, blocked, (selection, backlog, jobs, alerts), dm_channel) in rows {
         let ticket = Ticket::try_from(row)?;
         let plain = !(seen || blocked || selection || backlog || jobs || alerts);
-        found.insert(ticket.user_id.to_db(), plain.then_some(ticket));
+        found.insert(
+            ticket.user_id.to_db(),
+            plain.then_some((ticket, dm_channel)),
+        );
     }
     Ok(found)
 }
@@ -205,14 +237,17 @@ fn open_tickets(
 fn remember_dm_channels(
     conn: &mut DbConnection,
     dms: &[&IncomingDm],
-    taken: &[(usize, Ticket)],
+    taken: &[usize],
     at: NaiveDateTime,
 ) -> DomainResult<()> {
+    if taken.is_empty() {
+        return Ok(());
+    }
     let pg = match conn {
         DbConnection::Postgresql(pg) => pg,
         DbConnection::Sqlite(_) => {
             // diesel has no multi-row upsert for SQLite; in-process, a statement costs little.
-            for (i, _) in taken {
+            for i in taken {
                 let dm = dms[*i];
                 crate::dm_channels::record_seen(conn, dm.user_id, dm.dm_channel, dm.message_id)?;
             }
@@ -221,7 +256,7 @@ fn remember_dm_channels(
     };
     let rows: Vec<_> = taken
         .iter()
-        .map(|(i, _)| {
+        .map(|i| {
             let dm = dms[*i];
             (
                 dm_channels::user_id.eq(dm.user_id.to_db()),

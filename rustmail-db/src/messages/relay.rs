@@ -12,6 +12,7 @@ use crate::connection::per_row::per_row;
 use crate::connection::{cached, within_tx, write_tx, DbConnection};
 use crate::error::{is_unique_violation, DomainError, DomainResult};
 use crate::ids::{MessageId, MessageRecordId, TicketId};
+use crate::messages::marks::DmMarks;
 use crate::schema::{category_selections, message_parts, messages};
 use crate::text_enum;
 use crate::time::now;
@@ -135,10 +136,12 @@ pub struct Copies {
     pub discord_ids: Vec<MessageId>,
     /// Every part now exists: mark the relay delivered.
     pub complete: bool,
+    /// A user's DM's marks to write with them (see [`crate::messages::marks`]).
+    pub marks: Option<DmMarks>,
 }
 
 impl Copies {
-    /// Records them inside the caller's transaction ([`record_copies`]).
+    /// Records them, and the marks, inside the caller's transaction ([`record_copies`]).
     pub fn record(&self, conn: &mut DbConnection) -> DomainResult<()> {
         record_copies(
             conn,
@@ -147,7 +150,11 @@ impl Copies {
             self.first_part,
             &self.discord_ids,
             self.complete,
-        )
+        )?;
+        if let Some(marks) = self.marks {
+            crate::messages::marks::write(conn, &[marks])?;
+        }
+        Ok(())
     }
 
     /// The common case, the first (and usually only) part of a relay, which [`settle_many`]
@@ -159,6 +166,7 @@ impl Copies {
                 side: self.side,
                 discord_id: *only,
                 complete: self.complete,
+                marks: self.marks,
             }),
             _ => None,
         }
@@ -173,11 +181,12 @@ pub struct SingleCopy {
     pub side: Side,
     pub discord_id: MessageId,
     pub complete: bool,
+    pub marks: Option<DmMarks>,
 }
 
-/// [`record_copies`] of many relays' first parts, in one statement per side and kind, inside the
-/// caller's transaction (the writer's set-wise batch: on Postgres each statement is a round
-/// trip). Fails, changing nothing the caller keeps, unless every record was updated (one
+/// [`record_copies`] of many relays' first parts, in one statement per side and kind (and their
+/// marks in two, [`crate::messages::marks::write`]), inside the caller's transaction (the
+/// writer's set-wise batch: on Postgres each statement is a round trip). Fails, changing nothing the caller keeps, unless every record was updated (one
 /// missing, or listed twice): the caller then records each alone, so the failing one fails by
 /// itself.
 pub fn settle_many(conn: &mut DbConnection, copies: &[SingleCopy]) -> DomainResult<()> {
@@ -193,7 +202,8 @@ pub fn settle_many(conn: &mut DbConnection, copies: &[SingleCopy]) -> DomainResu
             }
         }
     }
-    Ok(())
+    let marks: Vec<DmMarks> = copies.iter().filter_map(|c| c.marks).collect();
+    crate::messages::marks::write(conn, &marks)
 }
 
 /// One `UPDATE` of [`settle_many`]: each record's copy on `side` (and, when `complete`, its
