@@ -473,3 +473,47 @@ async fn replies_sent_back_to_back_reach_the_user_in_order() {
     h.assert_clean();
     h.shutdown().await;
 }
+
+/// Whether the user's DM `dm` has left its marks: its ticket's activity is the DM's, and it is
+/// the DM channel's last-seen DM (what a start-up recovery fetches after).
+fn marked(
+    c: &mut rustmail_db::DbConnection,
+    user: u64,
+    dm: u64,
+) -> rustmail_db::DomainResult<bool> {
+    use rustmail_db::ids::{MessageId, UserId};
+    let Some(record) = messages::find_by_source(c, MessageId(dm))? else {
+        return Ok(false);
+    };
+    let ticket = rustmail_db::tickets::get(c, record.ticket_id)?;
+    let channel = rustmail_db::dm_channels::get(c, UserId(user))?;
+    Ok(ticket.last_activity_at == record.created_at
+        && channel.is_some_and(|ch| ch.last_seen_message_id == Some(MessageId(dm))))
+}
+
+/// The intake of a DM to an open ticket leaves its marks to the settle of its relay: written
+/// once it is delivered, and also when it fails and is left to a retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_dm_marks_its_ticket_and_dm_channel_delivered_or_failed() {
+    let h = Harness::builder().start().await;
+    let (alice, channel) = open(&h, "alice").await;
+    let user = alice.id();
+    let second = alice.dm("second words").await;
+    h.wait_bot_message(channel, "second words").await;
+    h.wait_db("the delivered DM's marks", |c| marked(c, user, second))
+        .await;
+    // Every inline attempt fails: the relay is left to a retry, marked.
+    h.sim.faults().script(
+        Some("POST /channels/{channel_id}/messages"),
+        std::iter::repeat_n(Fault::ServerError, 3),
+    );
+    let third = alice.dm("third words").await;
+    h.wait_db("the failed DM's marks", |c| {
+        let failed = messages::find_by_source(c, rustmail_db::ids::MessageId(third))?
+            .is_some_and(|m| m.relay_attempts >= 1 && m.relay_state == RelayState::Pending);
+        Ok(failed && marked(c, user, third)?)
+    })
+    .await;
+    h.wait_bot_message(channel, "third words").await;
+    h.shutdown().await;
+}
