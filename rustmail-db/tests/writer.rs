@@ -14,6 +14,7 @@ rustmail_db::stories!(
     one_keys_writes_all_run_on_one_writer,
     a_batch_with_a_failing_write_runs_the_others_again_alone,
     every_write_is_committed_when_answered,
+    a_dm_failing_alone_after_its_batch_failed_is_answered_with_the_error,
 );
 
 fn open_tickets(t: &TestDatabase) -> Vec<u64> {
@@ -274,4 +275,79 @@ fn every_write_is_committed_when_answered(t: &TestDatabase) {
     });
     assert!(unseen.is_empty(), "answered before committed: {unseen:?}");
     assert_eq!(open_tickets(t).len(), 400);
+}
+
+/// A DM taken in set-wise by a batch that then fails is taken in again alone; if that fails too
+/// (here: another user's record took its Discord id in between, as a second bot process's
+/// insert can), the caller hears the error, never the record of the rolled-back run (which was
+/// answered before, and relayed under an id that never existed: CI, a DM relayed twice with two
+/// bot processes on one database).
+fn a_dm_failing_alone_after_its_batch_failed_is_answered_with_the_error(t: &TestDatabase) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use rustmail_db::ids::{ChannelId, GuildId, MessageId, UserId};
+    use rustmail_db::intake::{self, IncomingDm, Intake};
+
+    let dm = |user: u64, id: u64| IncomingDm {
+        user_id: UserId(user),
+        user_name: format!("user{user}"),
+        staff_guild: GuildId(900_000_000_000_000_001),
+        dm_channel: ChannelId(700_000_000_000_000_000 + user),
+        message_id: MessageId(id),
+        content: format!("message {id} of {user}"),
+        attachments: Vec::new(),
+        may_open: true,
+        channel_turn: None,
+    };
+    let shared_id: u64 = 4_242;
+    t.db.with_conn(|c| {
+        for user in [1, 2] {
+            // Delivered: the next DM of user 1 is on the set-wise path (no backlog).
+            let Intake::Recorded(first) = intake::intake_dm(c, &dm(user, user * 1_000))? else {
+                panic!("not recorded");
+            };
+            rustmail_db::messages::relay::record_copies(
+                c,
+                first.recorded.message.id,
+                rustmail_db::messages::relay::Side::Inbox,
+                0,
+                &[MessageId(user * 1_000 + 1)],
+                true,
+            )?;
+        }
+        Ok::<_, DomainError>(())
+    })
+    .expect("two open tickets");
+    let runs = Arc::new(AtomicUsize::new(0));
+    let outcome = runtime().block_on(async {
+        let hold =
+            rustmail_db::testing::hold_writer(&t.db, std::time::Duration::from_millis(200)).await;
+        let counted = Arc::clone(&runs);
+        // In the batch (after the set-wise intake) it fails; alone (before the DM's own run) it
+        // records user 2's DM under the same Discord id.
+        let spoiler = t.db.write(move |c| {
+            if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(DomainError::InvalidTransition("fails in the batch".into()));
+            }
+            intake::intake_dm_within(c, &dm(2, shared_id)).map(|_| ())
+        });
+        let taken_in = t.db.intake(Arc::new(dm(1, shared_id)));
+        let (recorded_elsewhere, outcome) = futures::join!(spoiler, taken_in);
+        hold.await.expect("task").expect("hold");
+        assert!(recorded_elsewhere.is_ok(), "{recorded_elsewhere:?}");
+        outcome
+    });
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "in the batch and alone");
+    match outcome {
+        Err(_) => {}
+        Ok(Intake::Recorded(r)) => {
+            // Only a record that exists may be answered.
+            let stored =
+                t.db.with_conn(|c| rustmail_db::messages::get(c, r.recorded.message.id))
+                    .expect("the answered record exists");
+            assert_eq!(stored.author_id, UserId(1));
+        }
+        Ok(other) => panic!("{other:?}"),
+    }
 }

@@ -73,6 +73,12 @@ trait Write: Send + Any {
     fn answer(self: Box<Self>, commit_failed: Option<&str>);
     /// Answers the caller with an error without running.
     fn abandon(self: Box<Self>, reason: &str);
+    /// Forgets the outcome of an earlier run (rolled back): a write's answer is only ever the
+    /// outcome of the run that was committed, or an error.
+    fn forget(&mut self);
+    /// Keeps `error` as the outcome unless the run kept an error of its own (the set-wise path
+    /// failed on this write alone).
+    fn fail(&mut self, error: DomainError);
     /// The write itself, for the set-wise path to recognise its typed writes.
     fn as_any(&mut self) -> &mut dyn Any;
 }
@@ -140,6 +146,17 @@ where
 
     fn abandon(self: Box<Self>, reason: &str) {
         let _ = self.answer.send(Err(task_error(reason.to_owned())));
+    }
+
+    fn forget(&mut self) {
+        self.outcome = None;
+    }
+
+    fn fail(&mut self, error: DomainError) {
+        // The write's own error, if its run kept one, says more.
+        if !matches!(self.outcome, Some(Err(_))) {
+            self.outcome = Some(Err(error));
+        }
     }
 
     fn as_any(&mut self) -> &mut dyn Any {
@@ -403,12 +420,22 @@ enum Fate {
 fn run_batch(conn: &mut DbConnection, batch: &mut [Job], set_wise: &AtomicU64) -> Fate {
     let mut failed = false;
     let mut taken_set_wise = 0;
+    // An outcome kept from a run that was rolled back must never be answered: a DM taken in by
+    // a batch that failed, then failing alone (another bot process recorded it meanwhile), was
+    // answered with its rolled-back record, and relayed under an id that never existed (CI,
+    // `two_instances_same_token_postgres`: a DM relayed twice).
+    for job in batch.iter_mut() {
+        job.forget();
+    }
     let result = write_tx(conn, |conn| {
         let done = match set_wise::run(conn, batch) {
             Ok(done) => done,
             Err(e) => {
                 tracing::debug!(error = %e, "a set-wise write failed; each write runs alone");
                 failed = true;
+                if let [alone] = &mut *batch {
+                    alone.fail(e);
+                }
                 return Err(diesel::result::Error::RollbackTransaction);
             }
         };
