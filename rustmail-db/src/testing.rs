@@ -247,3 +247,19 @@ pub fn user_ticket(user: u64) -> crate::tickets::NewTicket {
         category_id: None,
     }
 }
+
+/// A plain DM of `user` with Discord id `id`: text only, from their DM channel, allowed to open a
+/// ticket, no channel turn.
+pub fn plain_dm(user: u64, id: u64) -> crate::intake::IncomingDm {
+    crate::intake::IncomingDm {
+        user_id: crate::ids::UserId(user),
+        user_name: format!("user{user}"),
+        staff_guild: crate::ids::GuildId(900_000_000_000_000_001),
+        dm_channel: crate::ids::ChannelId(700_000_000_000_000_000 + user),
+        message_id: crate::ids::MessageId(id),
+        content: format!("message {id} of {user}"),
+        attachments: Vec::new(),
+        may_open: true,
+        channel_turn: None,
+    }
+}

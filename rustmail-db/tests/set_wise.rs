@@ -9,7 +9,7 @@ use std::sync::Arc;
 use diesel::Connection as _;
 use rustmail_db::attachments::NewAttachment;
 use rustmail_db::connection::write_tx;
-use rustmail_db::ids::{ChannelId, GuildId, MessageId, MessageRecordId, UserId};
+use rustmail_db::ids::{ChannelId, MessageId, MessageRecordId, UserId};
 use rustmail_db::intake::{self, set_wise, IncomingDm, Intake};
 use rustmail_db::messages::marks::{self, DmMarks};
 use rustmail_db::messages::relay::{self, Copies, Side, SingleCopy};
@@ -27,17 +27,7 @@ rustmail_db::stories!(
 );
 
 fn dm(user: u64, id: u64) -> IncomingDm {
-    IncomingDm {
-        user_id: UserId(user),
-        user_name: format!("user{user}"),
-        staff_guild: GuildId(900_000_000_000_000_001),
-        dm_channel: ChannelId(700_000_000_000_000_000 + user),
-        message_id: MessageId(id),
-        content: format!("message {id} of {user}"),
-        attachments: Vec::new(),
-        may_open: true,
-        channel_turn: None,
-    }
+    rustmail_db::testing::plain_dm(user, id)
 }
 
 /// Takes in `dm` alone (the one-at-a-time path) and returns its record.

@@ -286,20 +286,10 @@ fn a_dm_failing_alone_after_its_batch_failed_is_answered_with_the_error(t: &Test
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
-    use rustmail_db::ids::{ChannelId, GuildId, MessageId, UserId};
-    use rustmail_db::intake::{self, IncomingDm, Intake};
+    use rustmail_db::ids::{MessageId, UserId};
+    use rustmail_db::intake::{self, Intake};
 
-    let dm = |user: u64, id: u64| IncomingDm {
-        user_id: UserId(user),
-        user_name: format!("user{user}"),
-        staff_guild: GuildId(900_000_000_000_000_001),
-        dm_channel: ChannelId(700_000_000_000_000_000 + user),
-        message_id: MessageId(id),
-        content: format!("message {id} of {user}"),
-        attachments: Vec::new(),
-        may_open: true,
-        channel_turn: None,
-    };
+    let dm = rustmail_db::testing::plain_dm;
     let shared_id: u64 = 4_242;
     t.db.with_conn(|c| {
         for user in [1, 2] {
